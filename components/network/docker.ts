@@ -1,0 +1,35 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The tiers of the dev platform, each its own Docker network. */
+export type Tier = "edge" | "app" | "monitoring";
+
+export interface DockerNetworksArgs {
+    /** Prefix of the Docker network names, e.g. `genai-dev`. */
+    readonly prefix: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Separate networks per tier:
+ * - `edge`: the load balancer, the inference services and Grafana; the only tier with a published port;
+ * - `app` (the seeds' genai-network): the inference services, Postgres and Redis; internal, no route out;
+ * - `monitoring` (the seeds' genai-monitoring): Prometheus, Alertmanager, Grafana, Loki and the exporters; internal.
+ * The load balancer is on `edge` only, so it cannot reach the databases or Prometheus.
+ */
+export class DockerNetworks extends pulumi.ComponentResource {
+    public readonly edge: docker.Network;
+    public readonly app: docker.Network;
+    public readonly monitoring: docker.Network;
+
+    constructor(name: string, args: DockerNetworksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:network:DockerNetworks", name, {}, opts);
+        const labels = Object.entries(args.labels).map(([label, value]) => ({ label, value }));
+        const network = (tier: Tier, dockerName: string, internal: boolean) =>
+            new docker.Network(`${name}-${tier}`, { name: dockerName, driver: "bridge", internal, labels }, { parent: this });
+        this.edge = network("edge", `${args.prefix}-edge`, false);
+        this.app = network("app", `${args.prefix}-network`, true);
+        this.monitoring = network("monitoring", `${args.prefix}-monitoring`, true);
+        this.registerOutputs({ edge: this.edge.name, app: this.app.name, monitoring: this.monitoring.name });
+    }
+}

@@ -1,0 +1,66 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { IMAGES } from "../images";
+import { httpHealthcheck, serviceContainer } from "../shared/docker";
+import { HEALTH_PATH, ModelRoute, RateLimits, renderNginxConf, UpstreamServer } from "./nginx-conf";
+
+export interface DockerLoadBalancerArgs {
+    /** Prefix of Docker object names, e.g. `genai-dev`. */
+    readonly prefix: string;
+    /** The edge network; the load balancer joins no other. */
+    readonly network: docker.Network;
+    readonly routes: readonly ModelRoute[];
+    readonly grafana?: UpstreamServer;
+    readonly rateLimits: RateLimits;
+    readonly corsOrigins: readonly string[];
+    /** Host interface the published port binds to. @default "127.0.0.1" */
+    readonly bindAddress?: string;
+    /** Host port of the load balancer. */
+    readonly hostPort: number;
+    readonly labels: Readonly<Record<string, string>>;
+    /** Containers that must exist before nginx resolves their names. */
+    readonly upstreamContainers: pulumi.Resource[];
+}
+
+/** Port nginx listens on inside its container (unprivileged). */
+export const LB_LISTEN_PORT = 8080;
+const NGINX_CONF = "/etc/nginx/nginx.conf";
+
+/** nginx in front of the inference services and Grafana, splitting each model's traffic by weight. */
+export class DockerLoadBalancer extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    /** The generated nginx.conf. */
+    public readonly config: string;
+    public readonly url: string;
+
+    constructor(name: string, args: DockerLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:traffic:LoadBalancer", name, {}, opts);
+        const bindAddress = args.bindAddress ?? "127.0.0.1";
+        this.config = renderNginxConf({
+            listenPort: LB_LISTEN_PORT,
+            routes: args.routes,
+            grafana: args.grafana,
+            rateLimits: args.rateLimits,
+            corsOrigins: args.corsOrigins,
+        });
+        this.container = serviceContainer(
+            name,
+            {
+                image: IMAGES.nginx,
+                containerName: `${args.prefix}-lb`,
+                networks: [{ network: args.network, aliases: ["lb"] }],
+                uploads: [{ file: NGINX_CONF, content: this.config }],
+                ports: [{ internal: LB_LISTEN_PORT, external: args.hostPort, ip: bindAddress }],
+                healthcheck: httpHealthcheck(LB_LISTEN_PORT, HEALTH_PATH),
+                memoryMb: 256,
+                cpus: 1,
+                labels: { ...args.labels, "genai.component": "lb" },
+                dependsOn: args.upstreamContainers,
+            },
+            this,
+        );
+        const host = bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
+        this.url = `http://${host}:${args.hostPort}`;
+        this.registerOutputs({ url: this.url });
+    }
+}
