@@ -1,0 +1,38 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../stacks/stack-files";
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+
+describe("project", () => {
+    it("starts the README with the command that installs and tests, then the one that deploys dev", () => {
+        const commands = read("README.md")
+            .split("\n")
+            .filter((line) => line.trim() !== "" && !line.startsWith("#") && !line.startsWith("```"))
+            .slice(0, 2);
+        expect(commands).to.deep.equal(["npm ci && npm test", "npm run up -- dev"]);
+    });
+
+    it("runs the README's test command in CI, with the real servers required", () => {
+        const ci = read(".ci/run");
+        expect(ci).to.contain("npm ci && npm test");
+        expect(ci).to.contain("install-servers.sh");
+        expect(ci).to.contain("GENAI_REQUIRE_REAL_SERVERS=1");
+    });
+
+    it("pins every dependency to an exact version", () => {
+        for (const file of ["package.json", "policy/package.json"]) {
+            const pkg = JSON.parse(read(file));
+            for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+                expect(version, `${file} ${name}`).to.match(/^\d+\.\d+\.\d+$/);
+            }
+        }
+    });
+
+    it("type-checks in strict mode", () => {
+        const tsconfig = JSON.parse(read("tsconfig.json"));
+        expect(tsconfig.compilerOptions.strict).to.equal(true);
+        expect(JSON.parse(read("package.json")).scripts.test).to.match(/^npm run typecheck && /);
+    });
+});

@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { ConfigError, ConfigReader } from "../../stacks/config-reader";
+import { loadStackConfig, UNDECLARABLE_KEYS } from "../../stacks/config";
+import { definePlatform } from "../../stacks/platform";
+import { engineConfigSource } from "../../stacks/config-reader";
+import { readProjectFile, resolveStackConfig, stackNames } from "../../stacks/stack-files";
+import { ProgramFailure, runProgram, stackConfig } from "../harness";
+
+/** A config source over the dev stack's resolved config plus overrides. */
+function source(stack: string, overrides: Record<string, unknown> = {}, remove: string[] = []) {
+    const resolved = stackConfig(stack, { overrides, remove });
+    return {
+        project: resolved.project,
+        stack,
+        get: (key: string) => resolved.values[`${resolved.project}:${key}`],
+    };
+}
+
+function devModels(): any[] {
+    return JSON.parse(resolveStackConfig("dev").values["genai-platform:models"]);
+}
+
+function withModel(change: (model: any) => void, index = 0): any[] {
+    const models = devModels();
+    change(models[index]);
+    return models;
+}
+
+/** Asserts that loading fails with one ConfigError naming stack, key, value and what is allowed. */
+function expectConfigError(overrides: Record<string, unknown>, key: string, value: string, allowed: RegExp, remove: string[] = []) {
+    let error: unknown;
+    try {
+        loadStackConfig(source("dev", overrides, remove));
+    } catch (e) {
+        error = e;
+    }
+    expect(error, "expected a ConfigError").to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).to.contain('stack "dev"');
+    expect(message).to.contain(`genai-platform:${key} = ${value}`);
+    expect(message).to.match(allowed);
+    expect(message.split("\n")).to.have.length(1);
+}
+
+describe("stack configuration", () => {
+    it("loads every stack file of the project into a typed object", () => {
+        for (const stack of stackNames()) {
+            const cfg = loadStackConfig(source(stack));
+            expect(cfg.stack).to.equal(stack);
+            expect(cfg.models.length).to.be.greaterThan(0);
+        }
+    });
+
+    it("reads the dev stack's figures", () => {
+        const cfg = loadStackConfig(source("dev"));
+        expect(cfg.platform).to.equal("docker");
+        expect(cfg.traffic.rateLimitPerMinute).to.equal(50);
+        expect(cfg.traffic.apiRateLimitPerSecond).to.equal(10);
+        expect(cfg.traffic.authRateLimitPerSecond).to.equal(5);
+        expect(cfg.budget.alertThreshold).to.equal(0.8);
+        expect(cfg.models.map((m) => m.name)).to.deep.equal(["llm", "image"]);
+        const llm = cfg.models[0];
+        expect(llm.autoscaling).to.deep.include({ minReplicas: 1, maxReplicas: 2, scaleDownStabilizationSeconds: 300 });
+        expect(llm.gpus).to.equal(0);
+        expect(llm.canary?.weight).to.equal(10);
+        expect(cfg.cache.maxMemoryMb).to.equal(256);
+    });
+
+    it("carries the seeds' per-environment rate limits", () => {
+        const perMinute = (stack: string) => loadStackConfig(source(stack)).traffic.rateLimitPerMinute;
+        expect([perMinute("dev"), perMinute("staging"), perMinute("prod")]).to.deep.equal([50, 30, 20]);
+    });
+
+    describe("rejects bad input with one message naming stack, key, value and what is allowed", () => {
+        it("an unknown platform", () => expectConfigError({ platform: "gcp" }, "platform", '"gcp"', /allowed: one of "docker", "aws"/));
+        it("a missing platform", () => expectConfigError({}, "platform", "(not set)", /one of "docker", "aws"/, ["platform"]));
+        it("zero replicas", () =>
+            expectConfigError({ models: withModel((m) => (m.replicas.min = 0)) }, "models[0].replicas.min", "0", /an integer from 1 to 1000/));
+        it("negative replicas", () =>
+            expectConfigError({ models: withModel((m) => (m.replicas.max = -2)) }, "models[0].replicas.max", "-2", /an integer from 1 to 1000/));
+        it("min above max", () =>
+            expectConfigError({ models: withModel((m) => (m.replicas = { min: 4, max: 2 })) }, "models[0].replicas.min", "4", /<= replicas.max \(2\)/));
+        it("a canary weight above 100", () =>
+            expectConfigError({ models: withModel((m) => (m.canary.weight = 101)) }, "models[0].canary.weight", "101", /an integer from 0 to 100/));
+        it("a negative canary weight", () =>
+            expectConfigError({ models: withModel((m) => (m.canary.weight = -1)) }, "models[0].canary.weight", "-1", /an integer from 0 to 100/));
+        it("a latest image tag", () =>
+            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai:latest")) }, "models[0].image", '"vllm/vllm-openai:latest"', /pinned to a version tag or digest/));
+        it("a missing image tag", () =>
+            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai")) }, "models[0].image", '"vllm/vllm-openai"', /pinned/));
+        it("a latest canary image", () =>
+            expectConfigError({ models: withModel((m) => (m.canary.image = "repo/img:latest")) }, "models[0].canary.image", '"repo/img:latest"', /pinned/));
+        it("a duplicate model name", () =>
+            expectConfigError({ models: withModel((m) => (m.name = "llm"), 1) }, "models[1].name", '"llm"', /a name not used by another model/));
+        it("a missing required secret", () =>
+            expectConfigError({ models: withModel((m) => (m.gatedWeights = true)) }, "huggingFaceToken", "(not set)", /required because model "llm" has gatedWeights/));
+        it("a non-numeric budget", () => expectConfigError({ monthlyBudgetUsd: "lots" }, "monthlyBudgetUsd", '"lots"', /a number greater than 0/));
+        it("a zero budget", () => expectConfigError({ monthlyBudgetUsd: "0" }, "monthlyBudgetUsd", '"0"', /a number greater than 0/));
+        it("an alert threshold above 1", () => expectConfigError({ budgetAlertThreshold: "80" }, "budgetAlertThreshold", '"80"', /greater than 0 and at most 1/));
+        it("a secret in a model's plain env", () =>
+            expectConfigError({ models: withModel((m) => (m.env = { HF_TOKEN: "hf_abc" })) }, "models[0].env.HF_TOKEN", '"(hidden)"', /no secrets in plain env/));
+        it("an empty model list", () => expectConfigError({ models: [] }, "models", "[]", /a non-empty list of models/));
+        it("a CORS origin that is not an origin", () =>
+            expectConfigError({ corsOrigins: ["*"] }, "corsOrigins[0]", '"*"', /origins such as https/));
+    });
+
+    it("accepts a gated model when the token is set as a secret, and keeps the token secret", async () => {
+        const resolved = stackConfig("dev", { overrides: { models: withModel((m) => (m.gatedWeights = true)) } });
+        const cfg = loadStackConfig({
+            project: resolved.project,
+            stack: "dev",
+            get: (key) => (key === "huggingFaceToken" ? "hf_testtoken" : resolved.values[`${resolved.project}:${key}`]),
+        });
+        expect(await pulumi.isSecret(cfg.secrets.huggingFaceToken!)).to.equal(true);
+    });
+
+    it("stops the program before any resource is registered", async () => {
+        let failure: unknown;
+        try {
+            await runProgram("dev", () => definePlatform(engineConfigSource()), { overrides: { platform: "kubernetes" } });
+        } catch (e) {
+            failure = e;
+        }
+        expect(failure).to.be.instanceOf(ProgramFailure);
+        const { error, registered } = failure as ProgramFailure;
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as ConfigError).message).to.contain('genai-platform:platform = "kubernetes"');
+        expect(registered.filter((r) => r.type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+    });
+
+    it("declares in Pulumi.yaml every key the program reads, and reads every declared key", () => {
+        const reader = new ConfigReader(source("dev"));
+        loadStackConfig(source("dev"), reader);
+        const declared = Object.keys(readProjectFile().config);
+        const documented = Object.keys(UNDECLARABLE_KEYS);
+        const read = [...reader.keysRead];
+        expect(read.filter((k) => !declared.includes(k) && !documented.includes(k)), "read but not declared").to.deep.equal([]);
+        expect(declared.filter((k) => !read.includes(k)), "declared but never read").to.deep.equal([]);
+        for (const [key, decl] of Object.entries(readProjectFile().config)) {
+            expect(decl.type, `${key} has a type`).to.be.a("string");
+            expect(decl.description, `${key} has a description`).to.be.a("string");
+        }
+    });
+});
