@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs, from Debian's own repositories, the real programs that the
+# config-file tests run the generated files through:
+#
+#   promtool       <- prometheus
+#   amtool         <- prometheus-alertmanager
+#   nginx          <- nginx          (bookworm: the binary itself, with the
+#                                     core http modules built in: limit_req,
+#                                     split_clients, upstream, headers,
+#                                     stub_status)
+#   redis-server   <- redis-server
+#   postgres/initdb/pg_ctl/pg_isready/psql
+#                  <- postgresql-15  (/usr/lib/postgresql/15/bin; on bookworm
+#                                     it also ships contrib: pgcrypto, pg_trgm,
+#                                     uuid-ossp) + postgresql-client-15
+#   ps/pkill       <- procps
+#   runuser/setpriv/useradd are in util-linux/passwd, already in the base image.
+#
+# Service start-up is suppressed with a temporary /usr/sbin/policy-rc.d
+# (exit 101), so no system nginx/redis/postgres/prometheus is left running to
+# clash with the servers that the tests start themselves on free ports.
+#
+# Idempotent; needs root (CI runs as root; elsewhere: sudo bash .ci/install-servers.sh).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-servers.sh: must run as root (sudo bash .ci/install-servers.sh)" >&2
+  exit 1
+fi
+
+PACKAGES=(
+  prometheus
+  prometheus-alertmanager
+  nginx
+  redis-server
+  postgresql-15
+  postgresql-client-15
+  postgresql-contrib
+  procps
+)
+
+POLICY=/usr/sbin/policy-rc.d
+POLICY_BACKUP=""
+if [ -e "$POLICY" ]; then
+  POLICY_BACKUP="$(mktemp)"
+  cp -p "$POLICY" "$POLICY_BACKUP"
+fi
+restore_policy() {
+  if [ -n "$POLICY_BACKUP" ]; then
+    mv -f "$POLICY_BACKUP" "$POLICY"
+  else
+    rm -f "$POLICY"
+  fi
+}
+trap restore_policy EXIT
+
+printf '#!/bin/sh\n# written by .ci/install-servers.sh: do not start services\nexit 101\n' >"$POLICY"
+chmod 0755 "$POLICY"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+
+# Belt and braces: if anything got started anyway (e.g. a real init system
+# ignoring policy-rc.d), stop it. Errors are ignored: with no init system
+# there is nothing to stop.
+for svc in nginx redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter; do
+  if command -v service >/dev/null 2>&1; then
+    service "$svc" stop >/dev/null 2>&1 || true
+  fi
+done
+
+# Report what is installed.
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+echo "--- installed server versions ---"
+promtool --version 2>&1 | head -n 1
+amtool --version 2>&1 | head -n 1
+/usr/sbin/nginx -v 2>&1
+redis-server --version
+if [ -n "$PGBIN" ]; then "$PGBIN/postgres" --version; fi
