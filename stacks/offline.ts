@@ -1,0 +1,252 @@
+/**
+ * Offline evaluation: runs the real program for a stack under Pulumi's mock engine, with the stack's
+ * configuration resolved as the CLI would, and records every registered resource with its type, name,
+ * inputs (secrets marked) and resource options. The test harness and the offline check both use it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resolveStackConfig, ResolvedStackConfig } from "./stack-files";
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** True for provider resources (custom), false for components. */
+    readonly custom: boolean;
+    /** Inputs as the mock engine received them, with secret values unwrapped. */
+    readonly inputs: Record<string, any>;
+    /** Inputs exactly as the engine received them: secret values wrapped in Pulumi's secret signature. */
+    readonly rawInputs: Record<string, any>;
+    /** Names of the top-level inputs that carry a secret value anywhere inside. */
+    readonly secretInputs: Set<string>;
+    /** Type::name of the parent resource, when it has one. */
+    parent?: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    /** Name of the explicit provider resource, when one was passed. */
+    provider?: string;
+}
+
+export interface ProgramRun {
+    readonly config: ResolvedStackConfig;
+    readonly resources: RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Calls of provider functions the program made (all must be mocked). */
+    readonly invokes: string[];
+    ofType(type: string): RecordedResource[];
+    one(type: string, name: string): RecordedResource;
+}
+
+/** Outputs the mock engine computes for a resource, where the provider would compute them. */
+export type ComputedOutputs = (type: string, name: string, inputs: Record<string, any>) => Record<string, unknown>;
+
+/** Invokes the harness answers; any other invoke fails loudly. */
+export type InvokeHandlers = Record<string, (inputs: Record<string, any>) => Record<string, unknown>>;
+
+/** The value every mocked RandomPassword returns: recognisable, so tests can hunt for it in clear. */
+export function mockSecretValue(name: string): string {
+    return `MockSecret${name.replace(/[^A-Za-z0-9]/g, "")}Qx7`;
+}
+
+const defaultComputed: ComputedOutputs = (type, name) => {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { result: mockSecretValue(name) };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:${name}` };
+        case "docker:index/network:Network":
+            return { id: `net-${name}` };
+        default:
+            return {};
+    }
+};
+
+export interface RunOptions {
+    /** Raw config values (unqualified keys get the project prefix) that override the stack file's. */
+    overrides?: Record<string, unknown>;
+    /** Keys (unqualified) to remove from the stack's config. */
+    remove?: string[];
+    /** Unqualified keys whose override values are secret. */
+    secretOverrides?: Record<string, string>;
+    preview?: boolean;
+    invokes?: InvokeHandlers;
+    computed?: ComputedOutputs;
+}
+
+function qualify(project: string, key: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/** Builds the config a stack would run with, plus test overrides. */
+export function stackConfig(stack: string, options: RunOptions = {}): ResolvedStackConfig {
+    const base = resolveStackConfig(stack);
+    const values = { ...base.values };
+    const secretKeys = [...base.secretKeys];
+    for (const key of options.remove ?? []) delete values[qualify(base.project, key)];
+    for (const [key, value] of Object.entries(options.overrides ?? {})) {
+        values[qualify(base.project, key)] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    for (const [key, value] of Object.entries(options.secretOverrides ?? {})) {
+        values[qualify(base.project, key)] = value;
+        secretKeys.push(qualify(base.project, key));
+    }
+    return { ...base, values, secretKeys };
+}
+
+/** Pulumi's signature key and the value that marks a secret in serialized properties. */
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+function containsSecret(value: unknown): boolean {
+    if (isSecretWrapper(value)) return true;
+    if (Array.isArray(value)) return value.some(containsSecret);
+    if (typeof value === "object" && value !== null) return Object.values(value).some(containsSecret);
+    return false;
+}
+
+/** The value with every secret wrapper replaced by what it wraps. */
+export function unwrapSecrets(value: any): any {
+    if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** A program run that threw; carries what was registered before it did. */
+export class ProgramFailure extends Error {
+    constructor(
+        public readonly error: unknown,
+        public readonly registered: RecordedResource[],
+    ) {
+        super(error instanceof Error ? error.message : String(error));
+    }
+}
+
+/**
+ * Evaluates the program for `stack` with the mock engine and returns what it registered.
+ * `program` is the program's entry function; it runs inside a fresh root stack resource.
+ */
+export async function runProgram(
+    stack: string,
+    program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+    options: RunOptions = {},
+): Promise<ProgramRun> {
+    const config = stackConfig(stack, options);
+    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+
+    const resources: RecordedResource[] = [];
+    const byKey = new Map<string, RecordedResource>();
+    const options_ = new Map<
+        string,
+        { parent?: string; protect: boolean; retainOnDelete: boolean; dependsOn: string[]; provider?: string }
+    >();
+    const invokes: string[] = [];
+    const computed = options.computed ?? defaultComputed;
+    const handlers = options.invokes ?? {};
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const key = `${args.type}::${args.name}`;
+                const outputs = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+                const urn = `urn:pulumi:${stack}::${config.project}::${args.type}::${args.name}`;
+                const record: RecordedResource = {
+                    type: args.type,
+                    name: args.name,
+                    urn,
+                    custom: args.custom ?? true,
+                    inputs: unwrapSecrets(args.inputs),
+                    rawInputs: args.inputs,
+                    secretInputs: new Set(Object.keys(args.inputs).filter((k) => containsSecret(args.inputs[k]))),
+                    protect: false,
+                    retainOnDelete: false,
+                    dependsOn: [],
+                };
+                resources.push(record);
+                byKey.set(key, record);
+                const id = args.custom === false ? undefined : (outputs.id as string | undefined) ?? `${args.name}-id`;
+                return { id: id ?? "", state: outputs };
+            },
+            call(args) {
+                invokes.push(args.token);
+                const handler = handlers[args.token];
+                if (!handler) throw new Error(`unmocked invoke ${args.token}: add it to the harness's invoke handlers`);
+                return handler(args.inputs);
+            },
+        },
+        config.project,
+        stack,
+        options.preview ?? false,
+    );
+
+    let outputs: Record<string, unknown> | undefined;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+            const parent = t.opts.parent as any;
+            options_.set(`${t.type}::${t.name}`, {
+                parent: parent && parent.__pulumiType !== "pulumi:pulumi:Stack" ? `${parent.__pulumiType}::${parent.__name}` : undefined,
+                protect: t.opts.protect === true,
+                retainOnDelete: t.opts.retainOnDelete === true,
+                dependsOn: dependsOnNames(t.opts.dependsOn),
+                provider: t.opts.provider ? `${(t.opts.provider as any).__pulumiType ?? ""}::${(t.opts.provider as any).__name ?? ""}` : undefined,
+            });
+            return undefined;
+        });
+        return program();
+        })) as Record<string, unknown> | undefined;
+    } catch (error) {
+        throw new ProgramFailure(error, resources);
+    }
+
+    for (const record of resources) {
+        const opts = options_.get(`${record.type}::${record.name}`);
+        if (opts) {
+            record.parent = opts.parent;
+            record.protect = opts.protect;
+            record.retainOnDelete = opts.retainOnDelete;
+            record.dependsOn = opts.dependsOn;
+            record.provider = opts.provider;
+        }
+    }
+
+    return {
+        config,
+        resources,
+        outputs: outputs ?? {},
+        invokes,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const found = byKey.get(`${type}::${name}`);
+            if (!found) {
+                const names = resources.filter((r) => r.type === type).map((r) => r.name);
+                throw new Error(`no ${type} named ${name}; registered: ${names.join(", ") || "none"}`);
+            }
+            return found;
+        },
+    };
+}
+
+function dependsOnNames(dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined): string[] {
+    if (!dependsOn) return [];
+    const list = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+    return list
+        .filter((d): d is pulumi.Resource => d instanceof pulumi.Resource)
+        .map((d) => `${(d as any).__pulumiType}::${(d as any).__name}`);
+}
+
+/** Resolves an Output (or plain value) to its value; the tiny `promiseOf` of pulumi/examples. */
+export function promiseOf<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
