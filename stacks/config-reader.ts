@@ -20,7 +20,7 @@ export class ConfigError extends pulumi.RunError {
 export interface ConfigSource {
     readonly project: string;
     readonly stack: string;
-    /** The raw string of a key (without the project prefix), as the CLI passes it. */
+    /** The raw string of a key, as the CLI passes it: a project key without its prefix, or a qualified `provider:key`. */
     get(key: string): string | undefined;
 }
 
@@ -30,7 +30,7 @@ export function engineConfigSource(): ConfigSource {
     return {
         project,
         stack: pulumi.getStack(),
-        get: (key) => pulumi.runtime.getConfig(`${project}:${key}`),
+        get: (key) => pulumi.runtime.getConfig(key.includes(":") ? key : `${project}:${key}`),
     };
 }
 

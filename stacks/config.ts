@@ -64,6 +64,39 @@ export interface ConfiguredSecrets {
     readonly alertSlackWebhookUrl?: pulumi.Output<string>;
 }
 
+export type CapacityType = "ON_DEMAND" | "SPOT" | "CAPACITY_BLOCK";
+export const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"];
+
+/** One GPU managed node group per GPU class the models use. */
+export interface GpuNodeGroupConfig {
+    /** GPU class, matched by `models[].gpuClass`, e.g. `a10g`. */
+    readonly gpuClass: string;
+    readonly instanceTypes: readonly string[];
+    readonly capacityType: CapacityType;
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    /** Root volume in GiB, gp3, at least 100. */
+    readonly diskSizeGb: number;
+}
+
+export interface AwsConfig {
+    readonly region: string;
+    readonly vpcCidr: string;
+    readonly availabilityZones: number;
+    readonly natGatewayMode: "single" | "perAz";
+    readonly vpcFlowLogs: boolean;
+    readonly eksVersion: string;
+    readonly eksPublicAccessCidrs: readonly string[];
+    readonly systemNodeInstanceType: string;
+    readonly systemNodeCount: number;
+    readonly gpuNodeGroups: readonly GpuNodeGroupConfig[];
+    readonly albIngressCidrs: readonly string[];
+    readonly acmCertificateArn: string;
+    readonly albStickinessSeconds: number;
+    readonly logArchiveRetentionDays: number;
+}
+
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
@@ -76,6 +109,8 @@ export interface StackConfig {
     readonly observability: ObservabilityConfig;
     readonly budget: BudgetConfig;
     readonly secrets: ConfiguredSecrets;
+    /** Settings of the cloud stacks; read in every stack, required only where platform is aws. */
+    readonly aws: AwsConfig;
 }
 
 /**
@@ -85,6 +120,7 @@ export interface StackConfig {
  */
 export const UNDECLARABLE_KEYS: Readonly<Record<string, string>> = {
     models: "structured list of served models",
+    gpuNodeGroups: "structured list of GPU node groups (aws)",
     huggingFaceToken: "optional secret; required when a model has gatedWeights",
     openaiApiKey: "optional secret, handed to workloads that call OpenAI",
     openrouterApiKey: "optional secret, handed to workloads that call OpenRouter",
@@ -96,6 +132,10 @@ const MODEL_KINDS: readonly ModelKind[] = ["llm", "image"];
 const HTTP_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const SECRET_LOOKING_ENV = /(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const EKS_VERSION = /^1\.(3[3-9]|[4-9]\d)$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 
 /** Reads and validates the whole stack configuration; throws a ConfigError on the first bad value. */
 export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(source)): StackConfig {
@@ -159,7 +199,80 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             alertThreshold: r.number("budgetAlertThreshold", 0, 1, true),
         },
         secrets,
+        aws: readAwsConfig(r, platform, models),
     };
+}
+
+function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[]): AwsConfig {
+    const onAws = platform === "aws";
+    const aws: AwsConfig = {
+        region: r.raw("aws:region") ?? "us-east-1",
+        vpcCidr: r.string("vpcCidr"),
+        availabilityZones: r.integer("availabilityZones", 2, 3),
+        natGatewayMode: r.oneOf("natGatewayMode", ["single", "perAz"]),
+        vpcFlowLogs: r.boolean("vpcFlowLogs"),
+        eksVersion: r.string("eksVersion"),
+        eksPublicAccessCidrs: r.stringList("eksPublicAccessCidrs", CIDR, "IPv4 CIDRs"),
+        systemNodeInstanceType: r.string("systemNodeInstanceType"),
+        systemNodeCount: r.integer("systemNodeCount", 1, 20),
+        gpuNodeGroups: onAws ? readGpuNodeGroups(r) : [],
+        albIngressCidrs: r.stringList("albIngressCidrs", CIDR, "IPv4 CIDRs"),
+        acmCertificateArn: r.optionalString("acmCertificateArn") ?? "",
+        albStickinessSeconds: r.integer("albStickinessSeconds", 0, 604800),
+        logArchiveRetentionDays: r.integer("logArchiveRetentionDays", 1, 3653),
+    };
+    if (!CIDR.test(aws.vpcCidr)) r.fail("vpcCidr", aws.vpcCidr, "an IPv4 CIDR such as 10.20.0.0/16");
+    if (!INSTANCE_TYPE.test(aws.systemNodeInstanceType)) r.fail("systemNodeInstanceType", aws.systemNodeInstanceType, "an EC2 instance type such as m6i.large");
+    if (!onAws) return aws;
+    if (!EKS_VERSION.test(aws.eksVersion)) r.fail("eksVersion", aws.eksVersion, "a Kubernetes version in EKS standard support, 1.33 or newer");
+    if (aws.eksPublicAccessCidrs.includes("0.0.0.0/0")) {
+        r.fail("eksPublicAccessCidrs", aws.eksPublicAccessCidrs, "specific CIDRs; 0.0.0.0/0 would open the API endpoint to the internet");
+    }
+    if (!ACM_ARN.test(aws.acmCertificateArn)) {
+        r.fail("acmCertificateArn", aws.acmCertificateArn || undefined, "the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>)");
+    }
+    models.forEach((model, i) => {
+        if (model.gpus === 0) return;
+        const classes = aws.gpuNodeGroups.map((g) => g.gpuClass);
+        if (!model.gpuClass || !classes.includes(model.gpuClass)) {
+            r.fail(`models[${i}].gpuClass`, model.gpuClass, `the class of a configured GPU node group (${classes.join(", ") || "none configured"})`);
+        }
+    });
+    return aws;
+}
+
+function readGpuNodeGroups(r: ConfigReader): GpuNodeGroupConfig[] {
+    const allowed = "a list of GPU node groups ({class, instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGb})";
+    const raw = r.raw("gpuNodeGroups") === undefined ? [] : r.structured("gpuNodeGroups", allowed);
+    if (!Array.isArray(raw)) r.fail("gpuNodeGroups", raw, allowed);
+    const seen = new Set<string>();
+    return raw.map((entry: unknown, i: number) => {
+        const at = `gpuNodeGroups[${i}]`;
+        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) r.fail(at, entry, "an object");
+        const f = new FieldReader(r, at, entry as Json);
+        const gpuClass = f.string("class", /^[a-z0-9-]+$/, "a GPU class such as a10g");
+        if (seen.has(gpuClass)) r.fail(`${at}.class`, gpuClass, "a class not used by another node group");
+        seen.add(gpuClass);
+        const instanceTypes = f.stringList("instanceTypes");
+        if (instanceTypes.length === 0) r.fail(`${at}.instanceTypes`, instanceTypes, "at least one GPU instance type");
+        instanceTypes.forEach((t, j) => {
+            if (!GPU_INSTANCE_FAMILY.test(t)) r.fail(`${at}.instanceTypes[${j}]`, t, "a GPU instance type of the g4dn, g5, g6, g6e, p4d or p5 families");
+        });
+        const minSize = f.integer("minSize", 0, 100);
+        const maxSize = f.integer("maxSize", 1, 100);
+        const desiredSize = f.integer("desiredSize", 0, 100, minSize);
+        if (minSize > maxSize) r.fail(`${at}.minSize`, minSize, `an integer <= maxSize (${maxSize})`);
+        if (desiredSize < minSize || desiredSize > maxSize) r.fail(`${at}.desiredSize`, desiredSize, `an integer from minSize (${minSize}) to maxSize (${maxSize})`);
+        return {
+            gpuClass,
+            instanceTypes,
+            capacityType: f.oneOf("capacityType", CAPACITY_TYPES),
+            minSize,
+            desiredSize,
+            maxSize,
+            diskSizeGb: f.integer("diskSizeGb", 100, 16384, 200),
+        };
+    });
 }
 
 function optionalPort(r: ConfigReader, key: string): number | undefined {
@@ -168,6 +281,9 @@ function optionalPort(r: ConfigReader, key: string): number | undefined {
 }
 
 type Json = Record<string, unknown>;
+
+/** GPU instance families the platform supports. */
+export const GPU_INSTANCE_FAMILY = /^(g4dn|g5|g6|g6e|p4d|p5)\.[a-z0-9]+$/;
 
 function readModels(r: ConfigReader): ModelSpec[] {
     const raw = r.structured("models", "a non-empty list of models ({name, kind, image, port, healthPath, ...})");
