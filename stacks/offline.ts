@@ -6,6 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolveStackConfig, ResolvedStackConfig } from "./stack-files";
 
+// The SDK's RPC queue drain, which the engine's own shutdown uses; not part of the typed API.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeSettings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
@@ -48,7 +52,20 @@ export function mockSecretValue(name: string): string {
     return `MockSecret${name.replace(/[^A-Za-z0-9]/g, "")}Qx7`;
 }
 
-const defaultComputed: ComputedOutputs = (type, name) => {
+/** Account and region the offline evaluation pretends to run in. */
+export const OFFLINE_ACCOUNT = "123456789012";
+export const OFFLINE_REGION = "us-east-1";
+
+/**
+ * Outputs a provider would compute, made up deterministically so that the program's dependent
+ * inputs (ARNs, endpoints, generated names) are known offline.
+ */
+const defaultComputed: ComputedOutputs = (type, name, inputs) => {
+    const computed: Record<string, unknown> = {};
+    if (type.startsWith("aws:") && inputs.arn === undefined) {
+        const service = type.split(":")[1].split("/")[0];
+        computed.arn = `arn:aws:${service}:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:${name}`;
+    }
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { result: mockSecretValue(name) };
@@ -56,9 +73,30 @@ const defaultComputed: ComputedOutputs = (type, name) => {
             return { imageId: `sha256:${name}` };
         case "docker:index/network:Network":
             return { id: `net-${name}` };
+        case "aws:eks/cluster:Cluster":
+            return {
+                ...computed,
+                endpoint: `https://${name}.eks.offline`,
+                certificateAuthority: { data: "offline-ca" },
+                vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}` },
+            };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...computed, latestVersion: 1 };
+        case "aws:s3/bucket:Bucket":
+            return { ...computed, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? ""}${name}` };
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { ...computed, dnsName: `${name}.${OFFLINE_REGION}.elb.amazonaws.com` };
         default:
-            return {};
+            return computed;
     }
+};
+
+/** Provider functions the program calls, answered offline. */
+const defaultInvokes: InvokeHandlers = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+        names: ["a", "b", "c", "d"].map((z) => `${OFFLINE_REGION}${z}`),
+        zoneIds: [1, 2, 3, 4].map((z) => `use1-az${z}`),
+    }),
 };
 
 export interface RunOptions {
@@ -148,7 +186,7 @@ export async function runProgram(
     >();
     const invokes: string[] = [];
     const computed = options.computed ?? defaultComputed;
-    const handlers = options.invokes ?? {};
+    const handlers = { ...defaultInvokes, ...options.invokes };
 
     await pulumi.runtime.setMocks(
         {
@@ -201,6 +239,8 @@ export async function runProgram(
         });
         return program();
         })) as Record<string, unknown> | undefined;
+        // The stack's outputs can resolve before every registration has reached the engine.
+        await runtimeSettings.waitForRPCs();
     } catch (error) {
         throw new ProgramFailure(error, resources);
     }
