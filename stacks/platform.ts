@@ -1,5 +1,6 @@
 import { ConfigSource } from "./config-reader";
 import { loadStackConfig } from "./config";
+import { buildAwsPlatform } from "./aws";
 import { buildDockerPlatform, PlatformOutputs } from "./docker";
 
 /**
@@ -12,6 +13,6 @@ export function definePlatform(source: ConfigSource): PlatformOutputs {
         case "docker":
             return buildDockerPlatform(cfg);
         case "aws":
-            throw new Error(`stack ${cfg.stack}: the aws platform is not built yet`);
+            return buildAwsPlatform(cfg);
     }
 }

@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+
+export interface ClusterAddonsArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly clusterName: pulumi.Input<string>;
+    readonly vpcId: pulumi.Input<string>;
+    readonly region: string;
+    /** Subnets the weights file system gets a mount target in. */
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    readonly fileSystemSecurityGroupId: pulumi.Input<string>;
+    /** Keep the weights file system in Pulumi state so no code change can delete it. */
+    readonly protectFileSystem: boolean;
+    readonly provider: k8s.Provider;
+    readonly tags: Tags;
+    readonly dependsOn: pulumi.Resource[];
+}
+
+/** Pinned charts of the cluster add-ons. */
+export const ADDON_CHARTS = {
+    keda: { chart: "keda", version: "2.16.1", repo: "https://kedacore.github.io/charts" },
+    loadBalancerController: { chart: "aws-load-balancer-controller", version: "1.11.0", repo: "https://aws.github.io/eks-charts" },
+} as const;
+
+/** Storage class of the shared model-weights cache. */
+export const WEIGHTS_STORAGE_CLASS = "efs-weights";
+
+/** What the load balancer controller may do: bind pod IPs into the target groups this stack created. */
+export function loadBalancerControllerPolicy(): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:Describe*", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeAvailabilityZones"],
+                Resource: "*",
+            },
+            { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*" },
+        ],
+    });
+}
+
+/**
+ * Cluster add-ons the workloads rely on: KEDA (autoscaling on Prometheus queries), the AWS load
+ * balancer controller (TargetGroupBinding of pod IPs into the ALB's target groups, with an IAM role
+ * through EKS Pod Identity), and an encrypted EFS file system with its storage class for the shared
+ * model-weights cache.
+ */
+export class ClusterAddons extends pulumi.ComponentResource {
+    public readonly keda: k8s.helm.v3.Release;
+    public readonly loadBalancerController: k8s.helm.v3.Release;
+    public readonly weightsStorageClass: k8s.storage.v1.StorageClass;
+    public readonly fileSystem: aws.efs.FileSystem;
+
+    constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:cluster:Addons", name, {}, opts);
+        const parent = { parent: this };
+        const k = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
+
+        this.keda = new k8s.helm.v3.Release(
+            `${name}-keda`,
+            {
+                name: "keda",
+                namespace: "keda",
+                createNamespace: true,
+                chart: ADDON_CHARTS.keda.chart,
+                version: ADDON_CHARTS.keda.version,
+                repositoryOpts: { repo: ADDON_CHARTS.keda.repo },
+                values: { nodeSelector: { "genai.io/role": "system" } },
+            },
+            k,
+        );
+
+        const controllerRole = new aws.iam.Role(
+            `${name}-lb-controller`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                }),
+                tags: t("lb-controller"),
+            },
+            parent,
+        );
+        new aws.iam.RolePolicy(`${name}-lb-controller`, { role: controllerRole.id, policy: loadBalancerControllerPolicy() }, parent);
+        const identity = new aws.eks.PodIdentityAssociation(
+            `${name}-lb-controller`,
+            { clusterName: args.clusterName, namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", roleArn: controllerRole.arn, tags: t("lb-controller") },
+            parent,
+        );
+        this.loadBalancerController = new k8s.helm.v3.Release(
+            `${name}-lb-controller`,
+            {
+                name: "aws-load-balancer-controller",
+                namespace: "kube-system",
+                chart: ADDON_CHARTS.loadBalancerController.chart,
+                version: ADDON_CHARTS.loadBalancerController.version,
+                repositoryOpts: { repo: ADDON_CHARTS.loadBalancerController.repo },
+                values: {
+                    clusterName: args.clusterName,
+                    region: args.region,
+                    vpcId: args.vpcId,
+                    serviceAccount: { create: true, name: "aws-load-balancer-controller" },
+                    // This stack creates the ALB itself: the controller only binds targets.
+                    enableServiceMutatorWebhook: false,
+                    nodeSelector: { "genai.io/role": "system" },
+                },
+            },
+            { ...k, dependsOn: [...args.dependsOn, identity] },
+        );
+
+        this.fileSystem = new aws.efs.FileSystem(
+            `${name}-weights`,
+            { encrypted: true, performanceMode: "generalPurpose", throughputMode: "elastic", lifecyclePolicies: [{ transitionToIa: "AFTER_30_DAYS" }], tags: t("weights-cache") },
+            { parent: this, protect: args.protectFileSystem },
+        );
+        const mountTargets = args.privateSubnetIds.map(
+            (subnetId, i) => new aws.efs.MountTarget(`${name}-weights-${i}`, { fileSystemId: this.fileSystem.id, subnetId, securityGroups: [args.fileSystemSecurityGroupId] }, parent),
+        );
+        this.weightsStorageClass = new k8s.storage.v1.StorageClass(
+            `${name}-weights`,
+            {
+                metadata: { name: WEIGHTS_STORAGE_CLASS },
+                provisioner: "efs.csi.aws.com",
+                reclaimPolicy: "Retain",
+                parameters: { provisioningMode: "efs-ap", fileSystemId: this.fileSystem.id, directoryPerms: "700", uid: "1000", gid: "1000" },
+            },
+            { ...k, dependsOn: [...args.dependsOn, ...mountTargets] },
+        );
+        this.registerOutputs({ fileSystemId: this.fileSystem.id });
+    }
+}

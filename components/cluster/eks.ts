@@ -1,0 +1,248 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+
+/** One GPU class's managed node group. */
+export interface GpuNodeGroupSpec {
+    /** GPU class, the value of the node label `genai.io/gpu-class`, e.g. `a10g`. */
+    readonly gpuClass: string;
+    /** GPU instance types (g5, g6, g6e, p4d, p5 families). */
+    readonly instanceTypes: readonly string[];
+    /** `ON_DEMAND`, `SPOT` or `CAPACITY_BLOCK`. */
+    readonly capacityType: string;
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    /** Root volume in GiB (gp3, encrypted), at least 100 for images and weights. */
+    readonly diskSizeGb: number;
+}
+
+export interface EksClusterArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    /** Kubernetes version, pinned, in EKS standard support. */
+    readonly version: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Subnets of the nodes and the control plane's network interfaces. */
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    /** Security group of nodes and pods. */
+    readonly nodeSecurityGroupId: pulumi.Input<string>;
+    /** CIDRs allowed to the public API endpoint; empty keeps the endpoint private. */
+    readonly publicAccessCidrs: readonly string[];
+    readonly systemNodeInstanceType: string;
+    readonly systemNodeCount: number;
+    readonly gpuNodeGroups: readonly GpuNodeGroupSpec[];
+    /** Days control-plane logs are kept. */
+    readonly logRetentionDays: number;
+    readonly region: string;
+    readonly tags: Tags;
+}
+
+/** The GPU taint of GPU nodes, in the EKS API's spelling. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" } as const;
+/** The toleration of GPU pods, in Kubernetes' spelling. */
+export const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" } as const;
+/** Node label naming a node's GPU class. */
+export const GPU_CLASS_LABEL = "genai.io/gpu-class";
+export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+/** Pinned Helm chart of the NVIDIA device plugin. */
+export const NVIDIA_DEVICE_PLUGIN_CHART = { chart: "nvidia-device-plugin", version: "0.17.0", repo: "https://nvidia.github.io/k8s-device-plugin" } as const;
+
+const MANAGED_POLICY = "arn:aws:iam::aws:policy";
+
+function assumeRole(service: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+    });
+}
+
+/** The kubeconfig of a cluster, authenticating with `aws eks get-token`. */
+export function renderKubeconfig(name: string, endpoint: string, certificateAuthority: string, region: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": certificateAuthority } }],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+        "current-context": name,
+        users: [
+            {
+                name,
+                user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--region", region] } },
+            },
+        ],
+    });
+}
+
+/**
+ * An EKS cluster for GPU inference: pinned version, private (or CIDR-restricted) API endpoint, secrets
+ * encrypted with a rotating KMS key, control-plane logs, a system node group and one GPU node group per
+ * GPU class (NVIDIA AL2023 AMI, GPU taint, IMDSv2, encrypted gp3 root volume), the NVIDIA device
+ * plugin, and an explicit Kubernetes provider that every Kubernetes resource uses.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+    public readonly cluster: aws.eks.Cluster;
+    public readonly provider: k8s.Provider;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly nodeRole: aws.iam.Role;
+    public readonly secretsKey: aws.kms.Key;
+    public readonly gpuNodeGroups: aws.eks.NodeGroup[] = [];
+    /** Resources the cluster's workloads need before they can be scheduled. */
+    public readonly ready: pulumi.Resource[] = [];
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:cluster:EksCluster", name, {}, opts);
+        for (const group of args.gpuNodeGroups) {
+            if (group.diskSizeGb < 100) throw new Error(`EksCluster ${name}: GPU node group ${group.gpuClass} diskSizeGb ${group.diskSizeGb} is below 100`);
+            if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {
+                throw new Error(`EksCluster ${name}: GPU node group ${group.gpuClass} sizes must satisfy min <= desired <= max`);
+            }
+        }
+        const parent = { parent: this };
+        const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
+        const clusterName = `${args.prefix}-eks`;
+
+        this.secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            { description: `${clusterName}: envelope encryption of Kubernetes secrets`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("eks-secrets") },
+            parent,
+        );
+        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
+        new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays, tags: t("eks-logs") },
+            parent,
+        );
+
+        const publicEndpoint = args.publicAccessCidrs.length > 0;
+        this.cluster = new aws.eks.Cluster(
+            `${name}-cluster`,
+            {
+                name: clusterName,
+                version: args.version,
+                roleArn: clusterRole.arn,
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: publicEndpoint,
+                    publicAccessCidrs: publicEndpoint ? [...args.publicAccessCidrs] : undefined,
+                },
+                encryptionConfig: { provider: { keyArn: this.secretsKey.arn }, resources: ["secrets"] },
+                enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                upgradePolicy: { supportType: "STANDARD" },
+                tags: t("eks"),
+            },
+            { parent: this, dependsOn: [logGroup] },
+        );
+
+        this.nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags: t("eks-nodes") }, parent);
+        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "service-role/AmazonEBSCSIDriverPolicyV2", "service-role/AmazonEFSCSIDriverPolicy"]) {
+            new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy.split("/").pop()}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}/${policy}` }, parent);
+        }
+        const clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+
+        const launchTemplate = (role: string, diskSizeGb: number) =>
+            new aws.ec2.LaunchTemplate(
+                `${name}-${role}`,
+                {
+                    namePrefix: `${args.prefix}-${role}-`,
+                    updateDefaultVersion: true,
+                    vpcSecurityGroupIds: [clusterSecurityGroupId, args.nodeSecurityGroupId],
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+                    tagSpecifications: [
+                        { resourceType: "instance", tags: t(role) },
+                        { resourceType: "volume", tags: t(role) },
+                    ],
+                    tags: t(role),
+                },
+                parent,
+            );
+        const nodeGroup = (role: string, spec: { instanceTypes: readonly string[]; capacityType: string; min: number; desired: number; max: number; diskSizeGb: number; amiType: string; labels: Record<string, string>; gpu: boolean }) => {
+            const template = launchTemplate(role, spec.diskSizeGb);
+            return new aws.eks.NodeGroup(
+                `${name}-${role}`,
+                {
+                    clusterName: this.cluster.name,
+                    nodeGroupNamePrefix: `${args.prefix}-${role}-`,
+                    nodeRoleArn: this.nodeRole.arn,
+                    subnetIds: args.privateSubnetIds,
+                    amiType: spec.amiType,
+                    instanceTypes: [...spec.instanceTypes],
+                    capacityType: spec.capacityType,
+                    scalingConfig: { minSize: spec.min, desiredSize: spec.desired, maxSize: spec.max },
+                    updateConfig: { maxUnavailable: 1 },
+                    launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
+                    labels: spec.labels,
+                    taints: spec.gpu ? [{ ...GPU_TAINT }] : undefined,
+                    tags: t(role),
+                },
+                // The autoscaler (KEDA and the cluster's node scaling) changes the desired size: do not fight it.
+                { parent: this, ignoreChanges: ["scalingConfig.desiredSize"], deleteBeforeReplace: false },
+            );
+        };
+        const system = nodeGroup("system", {
+            instanceTypes: [args.systemNodeInstanceType],
+            capacityType: "ON_DEMAND",
+            min: args.systemNodeCount,
+            desired: args.systemNodeCount,
+            max: args.systemNodeCount * 2,
+            diskSizeGb: 50,
+            amiType: "AL2023_x86_64_STANDARD",
+            labels: { "genai.io/role": "system" },
+            gpu: false,
+        });
+        for (const group of args.gpuNodeGroups) {
+            this.gpuNodeGroups.push(
+                nodeGroup(`gpu-${group.gpuClass}`, {
+                    instanceTypes: group.instanceTypes,
+                    capacityType: group.capacityType,
+                    min: group.minSize,
+                    desired: group.desiredSize,
+                    max: group.maxSize,
+                    diskSizeGb: group.diskSizeGb,
+                    amiType: "AL2023_x86_64_NVIDIA",
+                    labels: { "genai.io/role": "gpu", [GPU_CLASS_LABEL]: group.gpuClass },
+                    gpu: true,
+                }),
+            );
+        }
+
+        const addons = ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "aws-efs-csi-driver", "eks-pod-identity-agent"].map(
+            (addon) =>
+                new aws.eks.Addon(
+                    `${name}-${addon}`,
+                    { clusterName: this.cluster.name, addonName: addon, resolveConflictsOnUpdate: "OVERWRITE", tags: t(addon) },
+                    { parent: this, dependsOn: [system] },
+                ),
+        );
+
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
+                .apply(([n, endpoint, ca]) => renderKubeconfig(n, endpoint, ca.data ?? "", args.region)),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [system, ...addons] });
+
+        const devicePlugin = new k8s.helm.v3.Release(
+            `${name}-nvidia-device-plugin`,
+            {
+                name: "nvidia-device-plugin",
+                namespace: "kube-system",
+                chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
+                version: NVIDIA_DEVICE_PLUGIN_CHART.version,
+                repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
+                values: {
+                    tolerations: [GPU_TOLERATION],
+                    nodeSelector: { "genai.io/role": "gpu" },
+                },
+            },
+            { parent: this, provider: this.provider, dependsOn: this.gpuNodeGroups },
+        );
+        this.ready.push(system, ...this.gpuNodeGroups, ...addons, devicePlugin);
+        this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
+    }
+}

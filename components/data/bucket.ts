@@ -1,0 +1,115 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+
+/** A prefix of the bucket with its own expiry. */
+export interface BucketPrefixRule {
+    /** Key prefix, e.g. `alb-logs/`. */
+    readonly prefix: string;
+    /** Days after which objects (and their noncurrent versions) expire. */
+    readonly expireDays: number;
+}
+
+export interface PlatformBucketArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly rules: readonly BucketPrefixRule[];
+    /** Prefix the ALB writes its access logs under; grants the regional ELB log delivery write access there. */
+    readonly albLogPrefix?: string;
+    readonly region: string;
+    /** Keep the bucket in Pulumi state so no code change can delete it (prod). */
+    readonly protect: boolean;
+    readonly tags: Tags;
+}
+
+/** The AWS accounts that deliver ALB access logs, by region; newer regions use the log-delivery service principal. */
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+    "ap-southeast-1": "114774131450",
+    "ap-northeast-1": "582318560864",
+};
+
+/** The bucket policy: TLS-only access, and ALB log delivery under its prefix. */
+export function renderBucketPolicy(bucketArn: string, region: string, albLogPrefix?: string): string {
+    const statements: Record<string, unknown>[] = [
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    ];
+    if (albLogPrefix) {
+        const account = ELB_LOG_ACCOUNTS[region];
+        statements.push({
+            Sid: "AlbAccessLogDelivery",
+            Effect: "Allow",
+            Principal: account ? { AWS: `arn:aws:iam::${account}:root` } : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${bucketArn}/${albLogPrefix}/*`,
+        });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * The platform's S3 bucket for backups and ALB access logs: public access blocked, encrypted
+ * (SSE-S3, the only encryption ALB log delivery accepts), versioned, each prefix expiring on its own
+ * schedule, TLS-only.
+ */
+export class PlatformBucket extends pulumi.ComponentResource {
+    public readonly bucket: aws.s3.Bucket;
+
+    constructor(name: string, args: PlatformBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:data:Bucket", name, {}, opts);
+        for (const rule of args.rules) {
+            if (rule.expireDays < 1) throw new Error(`PlatformBucket ${name}: prefix ${rule.prefix} expireDays ${rule.expireDays} is below 1`);
+        }
+        const parent = { parent: this };
+        this.bucket = new aws.s3.Bucket(
+            `${name}`,
+            { bucketPrefix: `${args.prefix}-`, forceDestroy: false, tags: named(args.tags, `${args.prefix}-platform`) },
+            { parent: this, protect: args.protect, retainOnDelete: true },
+        );
+        const bucket = this.bucket.id;
+        const access = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+            parent,
+        );
+        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, parent);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket,
+                rules: args.rules.map((rule) => ({
+                    id: `expire-${rule.prefix.replace(/[^a-z0-9]+/g, "-").replace(/-$/, "")}`,
+                    status: "Enabled",
+                    filter: { prefix: rule.prefix },
+                    expiration: { days: rule.expireDays },
+                    noncurrentVersionExpiration: { noncurrentDays: rule.expireDays },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                })),
+            },
+            { parent: this, dependsOn: [versioning] },
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            { bucket, policy: this.bucket.arn.apply((arn) => renderBucketPolicy(arn, args.region, args.albLogPrefix)) },
+            { parent: this, dependsOn: [access] },
+        );
+        this.registerOutputs({ bucket: this.bucket.bucket });
+    }
+}

@@ -1,0 +1,152 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+import { TrafficSplit } from "./split";
+
+/** One model behind the ALB. */
+export interface AlbModelRoute {
+    readonly split: TrafficSplit;
+    /** Port of the model's pods. */
+    readonly port: number;
+    readonly healthPath: string;
+}
+
+export interface AwsLoadBalancerArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly publicSubnetIds: pulumi.Input<string>[];
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly certificateArn: string;
+    readonly routes: readonly AlbModelRoute[];
+    /** Seconds a client sticks to a version; 0 turns stickiness off. */
+    readonly stickinessSeconds: number;
+    /** Bucket and prefix of the access logs. */
+    readonly accessLogs: { bucket: pulumi.Input<string>; prefix: string };
+    readonly deletionProtection: boolean;
+    readonly tags: Tags;
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** Priority of the first model's listener rule. */
+const FIRST_RULE_PRIORITY = 100;
+
+/** The forward action of one model's listener rule: the split as ALB target-group weights. */
+export function weightedForward(
+    split: TrafficSplit,
+    stableArn: pulumi.Input<string>,
+    canaryArn: pulumi.Input<string>,
+    stickinessSeconds: number,
+): aws.types.input.lb.ListenerRuleAction {
+    return {
+        type: "forward",
+        forward: {
+            targetGroups: [
+                { arn: stableArn, weight: split.stable },
+                { arn: canaryArn, weight: split.canary },
+            ],
+            stickiness: stickinessSeconds > 0 ? { enabled: true, duration: stickinessSeconds } : { enabled: false, duration: 1 },
+        },
+    };
+}
+
+/**
+ * The internet-facing ALB: HTTPS with a TLS 1.2+ policy, HTTP that only redirects, invalid headers
+ * dropped, access logs to S3, and per model a stable and a canary target group (IP targets, health
+ * checked on the model's health path) behind a listener rule that splits traffic by the weights.
+ * Weight 0 or 100 is the blue/green switch.
+ */
+export class AwsLoadBalancer extends pulumi.ComponentResource {
+    public readonly loadBalancer: aws.lb.LoadBalancer;
+    public readonly httpsListener: aws.lb.Listener;
+    /** Target groups by model, then track. */
+    public readonly targetGroups: Record<string, { stable: aws.lb.TargetGroup; canary: aws.lb.TargetGroup }> = {};
+    public readonly dnsName: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:traffic:LoadBalancer", name, {}, opts);
+        if (args.stickinessSeconds < 0 || args.stickinessSeconds > 604800) {
+            throw new Error(`AwsLoadBalancer ${name}: stickinessSeconds ${args.stickinessSeconds} is outside 0-604800`);
+        }
+        const parent = { parent: this };
+        const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
+
+        this.loadBalancer = new aws.lb.LoadBalancer(
+            `${name}`,
+            {
+                namePrefix: "genai-",
+                loadBalancerType: "application",
+                internal: false,
+                securityGroups: [args.securityGroupId],
+                subnets: args.publicSubnetIds,
+                dropInvalidHeaderFields: true,
+                enableDeletionProtection: args.deletionProtection,
+                idleTimeout: 300,
+                accessLogs: { bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix, enabled: true },
+                tags: t("alb"),
+            },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        this.httpsListener = new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: TLS_POLICY,
+                certificateArn: args.certificateArn,
+                defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" } }],
+                tags: t("https"),
+            },
+            parent,
+        );
+        new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags: t("http-redirect"),
+            },
+            parent,
+        );
+
+        args.routes.forEach((route, i) => {
+            const model = route.split.model;
+            const targetGroup = (track: "stable" | "canary") =>
+                new aws.lb.TargetGroup(
+                    `${name}-${model}-${track}`,
+                    {
+                        namePrefix: `${track === "stable" ? "s" : "c"}-`,
+                        port: route.port,
+                        protocol: "HTTP",
+                        targetType: "ip",
+                        vpcId: args.vpcId,
+                        deregistrationDelay: 30,
+                        healthCheck: { path: route.healthPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                        tags: { ...t(`${model}-${track}`), "genai:model": model, "genai:track": track },
+                    },
+                    parent,
+                );
+            const groups = { stable: targetGroup("stable"), canary: targetGroup("canary") };
+            this.targetGroups[model] = groups;
+            new aws.lb.ListenerRule(
+                `${name}-${model}`,
+                {
+                    listenerArn: this.httpsListener.arn,
+                    priority: FIRST_RULE_PRIORITY + i,
+                    conditions: [{ pathPattern: { values: [`/models/${model}/*`] } }],
+                    transforms: [{ type: "url-rewrite", urlRewriteConfig: { rewrite: { regex: `^/models/${model}/(.*)$`, replace: "/$1" } } }],
+                    actions: [weightedForward(route.split, groups.stable.arn, groups.canary.arn, args.stickinessSeconds)],
+                    tags: t(`${model}-rule`),
+                },
+                parent,
+            );
+        });
+        this.dnsName = this.loadBalancer.dnsName;
+        this.registerOutputs({ dnsName: this.dnsName });
+    }
+}
