@@ -182,6 +182,18 @@ http {
       await waitFor(async () => !(await canConnect(port, 200)), 3_000, 50, "nginx to close its port");
     });
 
+    it("runs a config that logs to /dev/stdout, as in a container, and keeps that log", async function () {
+      requireBinaryOrSkip(this, "nginx");
+      const port = await freePort();
+      const conf = `events {}\nhttp {\n  access_log /dev/stdout;\n  server { listen 127.0.0.1:${port}; location / { return 204; } }\n}\n`;
+      const checked = await nginxTest(conf);
+      expect(checked.ok, checked.output).to.equal(true);
+      const nginx = await startNginx(conf);
+      expect((await httpGet(port, "/logged-request")).status).to.equal(204);
+      await waitFor(() => nginx.handle.logs().includes("GET /logged-request"), 3_000, 50, "the access log line");
+      await nginx.stop();
+    });
+
     it("refuses to start a config that listens beyond loopback", async function () {
       requireBinaryOrSkip(this, "nginx");
       let error: unknown;

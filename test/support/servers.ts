@@ -332,6 +332,11 @@ export interface RunOptions {
   user?: string;
   /** Per-stream cap on captured output; default 16 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Send the program's stdout to this file (created, or appended to) instead of a pipe;
+   * the result's `stdout` is then read back from it. See {@link StartServerOptions.stdoutFile}.
+   */
+  stdoutFile?: string;
 }
 
 /** Outcome of {@link runCommand}. */
@@ -343,6 +348,34 @@ export interface RunResult {
   stderr: string;
   /** True when the timeout killed the process. */
   timedOut: boolean;
+}
+
+/**
+ * Opens `file` for appending as a child's stdout. Node's `pipe` stdio is a socket pair, and a
+ * program that opens `/dev/stdout` itself (nginx's `access_log /dev/stdout`) fails on a socket
+ * with ENXIO; on a regular file, as on a container's pipe, that open works.
+ */
+function openStdoutFile(file: string): number {
+  return fs.openSync(file, "a", 0o644);
+}
+
+/** The last `maxBytes` bytes of `file` as text, or "" if it cannot be read. */
+function readFileTail(file: string, maxBytes: number): string {
+  try {
+    const size = fs.statSync(file).size;
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    const fd = fs.openSync(file, "r");
+    try {
+      fs.readSync(fd, buffer, 0, length, size - length);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const text = buffer.toString("utf8");
+    return length < size ? `[...earlier output dropped...]\n${text}` : text;
+  } catch {
+    return "";
+  }
 }
 
 interface SpawnIdentity {
@@ -424,17 +457,23 @@ export function runCommand(bin: string, args: readonly string[], opts: RunOption
     return Promise.reject(err);
   }
   return new Promise<RunResult>((resolve, reject) => {
+    const stdoutFd = opts.stdoutFile === undefined ? undefined : openStdoutFile(opts.stdoutFile);
     // Own process group, so a timeout also kills grandchildren (which would
     // otherwise keep the output pipes open).
-    const child = spawn(bin, [...args], {
-      cwd: opts.cwd,
-      env: identity.env,
-      uid: identity.uid,
-      gid: identity.gid,
-      stdio: ["pipe", "pipe", "pipe"],
-      shell: false,
-      detached: true,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(bin, [...args], {
+        cwd: opts.cwd,
+        env: identity.env,
+        uid: identity.uid,
+        gid: identity.gid,
+        stdio: ["pipe", stdoutFd ?? "pipe", "pipe"],
+        shell: false,
+        detached: true,
+      });
+    } finally {
+      if (stdoutFd !== undefined) fs.closeSync(stdoutFd);
+    }
     const out = new CappedBuffer(cap, false);
     const err = new CappedBuffer(cap, false);
     let timedOut = false;
@@ -456,11 +495,12 @@ export function runCommand(bin: string, args: readonly string[], opts: RunOption
       settled = true;
       clearTimeout(timer);
       if (closeGrace !== undefined) clearTimeout(closeGrace);
-      resolve({ code, signal, stdout: out.toString(), stderr: err.toString(), timedOut });
+      const stdout = opts.stdoutFile === undefined ? out.toString() : readFileTail(opts.stdoutFile, cap);
+      resolve({ code, signal, stdout, stderr: err.toString(), timedOut });
     };
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.stdin.on("error", () => {
+    child.stdout?.on("data", (c: Buffer) => out.push(c));
+    child.stderr?.on("data", (c: Buffer) => err.push(c));
+    child.stdin?.on("error", () => {
       // EPIPE when the program exits without reading its input: ignore.
     });
     child.once("error", (e) => {
@@ -473,13 +513,13 @@ export function runCommand(bin: string, args: readonly string[], opts: RunOption
     // open, give up on them 1 s after the program itself has exited.
     child.once("exit", (code, signal) => {
       closeGrace = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         finish(code, signal);
       }, 1_000);
     });
     child.once("close", (code: number | null, signal: NodeJS.Signals | null) => finish(code, signal));
-    child.stdin.end(opts.input ?? "");
+    child.stdin?.end(opts.input ?? "");
   });
 }
 
@@ -498,6 +538,13 @@ export interface StartServerOptions {
   stopTimeoutMs?: number;
   /** Size of the kept tail of stdout+stderr; default 1 MiB. */
   maxLogBytes?: number;
+  /**
+   * Send the program's stdout to this file (created, or appended to) instead of a pipe, for
+   * programs that open `/dev/stdout` themselves: that fails with ENXIO when stdout is a socket,
+   * as Node's pipes are, and works on a file as on a container's pipe. {@link ServerHandle.logs}
+   * then returns stderr followed by the file's tail.
+   */
+  stdoutFile?: string;
 }
 
 /** A long-running process started by {@link startServer}. */
@@ -532,18 +579,26 @@ export async function startServer(bin: string, args: readonly string[], opts: St
   const name = opts.name ?? path.basename(bin);
   const stopSignal = opts.stopSignal ?? "SIGTERM";
   const stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
-  const log = new CappedBuffer(opts.maxLogBytes ?? 1024 * 1024, true);
+  const maxLogBytes = opts.maxLogBytes ?? 1024 * 1024;
+  const log = new CappedBuffer(maxLogBytes, true);
+  const stdoutFile = opts.stdoutFile;
+  const stdoutFd = stdoutFile === undefined ? undefined : openStdoutFile(stdoutFile);
 
-  const child = spawn(bin, [...args], {
-    cwd: opts.cwd,
-    env: identity.env,
-    uid: identity.uid,
-    gid: identity.gid,
-    stdio: ["ignore", "pipe", "pipe"],
-    shell: false,
-  });
-  child.stdout.on("data", (c: Buffer) => log.push(c));
-  child.stderr.on("data", (c: Buffer) => log.push(c));
+  let child: ChildProcess;
+  try {
+    child = spawn(bin, [...args], {
+      cwd: opts.cwd,
+      env: identity.env,
+      uid: identity.uid,
+      gid: identity.gid,
+      stdio: ["ignore", stdoutFd ?? "pipe", "pipe"],
+      shell: false,
+    });
+  } finally {
+    if (stdoutFd !== undefined) fs.closeSync(stdoutFd);
+  }
+  child.stdout?.on("data", (c: Buffer) => log.push(c));
+  child.stderr?.on("data", (c: Buffer) => log.push(c));
 
   let running = true;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -576,7 +631,7 @@ export async function startServer(bin: string, args: readonly string[], opts: St
     name,
     pid,
     exited,
-    logs: () => log.toString(),
+    logs: () => (stdoutFile === undefined ? log.toString() : `${log.toString()}${readFileTail(stdoutFile, maxLogBytes)}`),
     isRunning: () => running,
     stop: () => {
       if (stopping !== undefined) return stopping;
@@ -1282,6 +1337,14 @@ function makeNginxPrefix(configText: string): { prefix: string; configFile: stri
   return { prefix, configFile };
 }
 
+/**
+ * nginx's stdout: a file in its prefix, so that a config logging to `/dev/stdout` (as in a
+ * container) works; see {@link StartServerOptions.stdoutFile}.
+ */
+function nginxStdoutFile(prefix: string): string {
+  return path.join(prefix, "logs", "stdout.log");
+}
+
 /** Result of {@link nginxTest}. */
 export interface NginxTestResult {
   ok: boolean;
@@ -1296,13 +1359,14 @@ export interface NginxTestResult {
  * `nginx -t -p <tmp>/ -c <tmp>/nginx.conf [-e stderr] [-g "daemon off; pid <tmp>/nginx.pid;"]`
  * on `configText` (after {@link prepareNginxConfig}). `-g` only adds `pid`
  * / `daemon` when the config does not set them itself (nginx rejects
- * duplicates). Binds no sockets.
+ * duplicates). Binds no sockets. Its stdout goes to `<tmp>/logs/stdout.log`, read back
+ * into `output`.
  */
 export async function nginxTest(configText: string, opts: { timeoutMs?: number } = {}): Promise<NginxTestResult> {
   const bin = requireBinary("nginx");
   const { prefix, configFile } = makeNginxPrefix(configText);
   const args = ["-t", ...(await nginxArgs(bin, prefix, configFile, configText))];
-  const r = await runCommand(bin, args, { cwd: prefix, timeoutMs: opts.timeoutMs ?? 15_000 });
+  const r = await runCommand(bin, args, { cwd: prefix, timeoutMs: opts.timeoutMs ?? 15_000, stdoutFile: nginxStdoutFile(prefix) });
   return { ok: r.code === 0, code: r.code, output: `${r.stdout}${r.stderr}`, configFile };
 }
 
@@ -1325,7 +1389,8 @@ export interface NginxServer {
  * (`127.x.x.x:<port>`, `localhost:<port>`, `[::1]:<port>` or `unix:`),
  * otherwise this throws before starting anything. The config must not set
  * `daemon on`; logs go to stderr (`handle.logs()`) unless it sets
- * `error_log` itself. Under root, workers run as the config's `user`, or
+ * `error_log` itself. Its stdout (e.g. `access_log /dev/stdout`) goes to
+ * `<prefix>/logs/stdout.log`, whose tail `handle.logs()` includes. Under root, workers run as the config's `user`, or
  * `nobody` (the compiled default) when it sets none.
  */
 export async function startNginx(configText: string, opts: { port?: number; timeoutMs?: number } = {}): Promise<NginxServer> {
@@ -1348,7 +1413,7 @@ export async function startNginx(configText: string, opts: { port?: number; time
   const bin = requireBinary("nginx");
   const { prefix, configFile } = makeNginxPrefix(configText);
   const args = await nginxArgs(bin, prefix, configFile, configText);
-  const handle = await startServer(bin, args, { cwd: prefix, name: "nginx" });
+  const handle = await startServer(bin, args, { cwd: prefix, name: "nginx", stdoutFile: nginxStdoutFile(prefix) });
   try {
     await waitForTcp(port, opts.timeoutMs ?? 10_000, handle);
   } catch (err) {

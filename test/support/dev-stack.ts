@@ -1,0 +1,48 @@
+/**
+ * The dev stack's generated configuration files, as the program hands them to its containers:
+ * the stack is evaluated once with the mock engine, and tests read the files it uploads.
+ */
+import { StackConfig, loadStackConfig } from "../../stacks/config";
+import { engineConfigSource } from "../../stacks/config-reader";
+import { definePlatform } from "../../stacks/platform";
+import { ProgramRun, runProgram, stackConfig } from "../harness";
+
+const CONTAINER = "docker:index/container:Container";
+
+/** The dev stack's typed configuration, read from its stack file as the program reads it. */
+export function devStackConfig(): StackConfig {
+    const resolved = stackConfig("dev");
+    return loadStackConfig({
+        project: resolved.project,
+        stack: resolved.stack,
+        get: (key) => resolved.values[`${resolved.project}:${key}`],
+    });
+}
+
+/** The evaluated dev stack and the files its containers receive. */
+export interface DevStack {
+    readonly run: ProgramRun;
+    /** Content of the file `file` uploaded into the container resource `container`. */
+    upload(container: string, file: string): string;
+}
+
+let cached: Promise<DevStack> | undefined;
+
+async function evaluateDevStack(): Promise<DevStack> {
+    const run = await runProgram("dev", () => definePlatform(engineConfigSource()));
+    return {
+        run,
+        upload(container, file) {
+            const uploads = (run.one(CONTAINER, container).inputs.uploads ?? []) as { file: string; content: string }[];
+            const found = uploads.find((u) => u.file === file);
+            if (found === undefined) throw new Error(`container ${container} uploads no ${file}`);
+            return found.content;
+        },
+    };
+}
+
+/** The dev stack, evaluated on first use and shared by every caller. */
+export function devStack(): Promise<DevStack> {
+    cached ??= evaluateDevStack();
+    return cached;
+}
