@@ -1,0 +1,76 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+
+export interface ElastiCacheRedisArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly subnetIds: pulumi.Input<string>[];
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly nodeType: string;
+    /** Read replicas besides the primary; with one or more, failover is automatic and Multi-AZ. */
+    readonly replicas: number;
+    /** Days snapshots are kept (0-35). */
+    readonly snapshotRetentionDays: number;
+    /** AUTH token; a secret Output, never in clear. */
+    readonly authToken: pulumi.Output<string>;
+    /** Pulumi `protect` so no code change deletes the cache (prod). */
+    readonly protect: boolean;
+    readonly tags: Tags;
+}
+
+export const REDIS_ENGINE_VERSION = "7.1";
+
+/**
+ * Redis 7 on ElastiCache: a replication group in private subnets with TLS and an AUTH token,
+ * encrypted at rest with its own KMS key, `allkeys-lru` eviction, snapshots, and automatic failover
+ * across zones when it has replicas. ElastiCache has no append-only file: replicas and snapshots
+ * are its durability.
+ */
+export class ElastiCacheRedis extends pulumi.ComponentResource {
+    public readonly replicationGroup: aws.elasticache.ReplicationGroup;
+
+    constructor(name: string, args: ElastiCacheRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:cache:Redis", name, {}, opts);
+        if (args.replicas < 0 || args.replicas > 5) throw new Error(`ElastiCacheRedis ${name}: replicas ${args.replicas} is outside 0-5`);
+        if (args.snapshotRetentionDays > 35) throw new Error(`ElastiCacheRedis ${name}: snapshotRetentionDays ${args.snapshotRetentionDays} is above 35`);
+        const parent = { parent: this };
+        const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
+        const key = new aws.kms.Key(`${name}-key`, { description: `${args.prefix}: Redis at rest`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("redis") }, parent);
+        const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
+        const parameters = new aws.elasticache.ParameterGroup(
+            `${name}-params`,
+            { family: "redis7", parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }], tags: t("redis") },
+            parent,
+        );
+        const failover = args.replicas > 0;
+        this.replicationGroup = new aws.elasticache.ReplicationGroup(
+            `${name}`,
+            {
+                description: `${args.prefix} Redis`,
+                engine: "redis",
+                engineVersion: REDIS_ENGINE_VERSION,
+                nodeType: args.nodeType,
+                numCacheClusters: 1 + args.replicas,
+                automaticFailoverEnabled: failover,
+                multiAzEnabled: failover,
+                port: 6379,
+                parameterGroupName: parameters.name,
+                subnetGroupName: subnets.name,
+                securityGroupIds: [args.securityGroupId],
+                transitEncryptionEnabled: true,
+                authToken: args.authToken,
+                atRestEncryptionEnabled: true,
+                kmsKeyId: key.arn,
+                snapshotRetentionLimit: args.snapshotRetentionDays,
+                snapshotWindow: "02:00-03:00",
+                maintenanceWindow: "sun:05:30-sun:06:30",
+                autoMinorVersionUpgrade: true,
+                finalSnapshotIdentifier: `${args.prefix}-redis-final`,
+                tags: t("redis"),
+            },
+            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+        );
+        this.registerOutputs({ endpoint: this.replicationGroup.primaryEndpointAddress });
+    }
+}

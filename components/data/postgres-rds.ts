@@ -1,0 +1,175 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IMAGES } from "../images";
+import { named, Tags } from "../shared/tags";
+import { renderPostgresInitSql } from "./postgres-init";
+
+export interface RdsPostgresArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly subnetIds: pulumi.Input<string>[];
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly instanceClass: string;
+    /** gp3 storage in GiB. */
+    readonly allocatedStorageGb: number;
+    /** Upper bound of storage autoscaling in GiB. */
+    readonly maxAllocatedStorageGb: number;
+    /** Days automated backups are kept (1-35). */
+    readonly backupRetentionDays: number;
+    readonly multiAz: boolean;
+    readonly databaseName: string;
+    readonly user: string;
+    /** Master password; a secret Output, never in clear. */
+    readonly password: pulumi.Output<string>;
+    /**
+     * Production hardening: deletion protection, Pulumi `protect`, Performance Insights and enhanced
+     * monitoring.
+     */
+    readonly production: boolean;
+    /** Where the job that creates the extensions runs, and the Secret key it reads the password from. */
+    readonly initJob: { namespace: pulumi.Input<string>; passwordSecret: { name: pulumi.Input<string>; key: string }; provider: k8s.Provider; dependsOn?: pulumi.Resource[] };
+    readonly tags: Tags;
+}
+
+/** Engine version: pinned minor; RDS applies newer minors in the maintenance window. */
+export const POSTGRES_ENGINE_VERSION = "15.10";
+
+/** Parameters of the instance: TLS only, slow-query logging, statement statistics. */
+export const POSTGRES_PARAMETERS: readonly { name: string; value: string; applyMethod?: string }[] = [
+    { name: "rds.force_ssl", value: "1" },
+    { name: "log_min_duration_statement", value: "1000" },
+    { name: "log_connections", value: "1" },
+    { name: "idle_in_transaction_session_timeout", value: "300000" },
+    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+];
+
+/**
+ * PostgreSQL 15 on RDS: private, encrypted with its own KMS key, gp3 with storage autoscaling, TLS
+ * enforced, IAM authentication, logs to CloudWatch, automated backups and a final snapshot; in prod
+ * Multi-AZ, deletion protection, Performance Insights, enhanced monitoring and Pulumi `protect`. The
+ * application extensions are created by an idempotent Kubernetes Job once the instance exists.
+ */
+export class RdsPostgres extends pulumi.ComponentResource {
+    public readonly instance: aws.rds.Instance;
+    public readonly address: pulumi.Output<string>;
+
+    constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:data:Postgres", name, {}, opts);
+        if (args.backupRetentionDays < 1 || args.backupRetentionDays > 35) throw new Error(`RdsPostgres ${name}: backupRetentionDays ${args.backupRetentionDays} is outside 1-35`);
+        if (args.maxAllocatedStorageGb < args.allocatedStorageGb) throw new Error(`RdsPostgres ${name}: maxAllocatedStorageGb is below allocatedStorageGb`);
+        const parent = { parent: this };
+        const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
+
+        const key = new aws.kms.Key(`${name}-key`, { description: `${args.prefix}: Postgres storage and Performance Insights`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("postgres") }, parent);
+        const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            { family: "postgres15", parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p })), tags: t("postgres") },
+            parent,
+        );
+        const monitoringRole = args.production
+            ? new aws.iam.Role(
+                  `${name}-monitoring`,
+                  {
+                      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+                      tags: t("postgres-monitoring"),
+                  },
+                  parent,
+              )
+            : undefined;
+        if (monitoringRole) {
+            new aws.iam.RolePolicyAttachment(`${name}-monitoring`, { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" }, parent);
+        }
+
+        this.instance = new aws.rds.Instance(
+            `${name}`,
+            {
+                identifierPrefix: `${args.prefix}-pg-`,
+                engine: "postgres",
+                engineVersion: POSTGRES_ENGINE_VERSION,
+                autoMinorVersionUpgrade: true,
+                instanceClass: args.instanceClass,
+                allocatedStorage: args.allocatedStorageGb,
+                maxAllocatedStorage: args.maxAllocatedStorageGb,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                dbName: args.databaseName,
+                username: args.user,
+                password: args.password,
+                dbSubnetGroupName: subnets.name,
+                vpcSecurityGroupIds: [args.securityGroupId],
+                publiclyAccessible: false,
+                parameterGroupName: parameters.name,
+                multiAz: args.multiAz,
+                backupRetentionPeriod: args.backupRetentionDays,
+                backupWindow: "03:00-04:00",
+                maintenanceWindow: "sun:04:30-sun:05:30",
+                copyTagsToSnapshot: true,
+                deletionProtection: args.production,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${args.prefix}-pg-final`,
+                iamDatabaseAuthenticationEnabled: true,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                performanceInsightsEnabled: args.production,
+                performanceInsightsKmsKeyId: args.production ? key.arn : undefined,
+                performanceInsightsRetentionPeriod: args.production ? 7 : undefined,
+                monitoringInterval: args.production ? 60 : 0,
+                monitoringRoleArn: monitoringRole?.arn,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                tags: t("postgres"),
+            },
+            // RDS applies minor upgrades itself; the pinned version is the floor, not a target to revert to.
+            { parent: this, protect: args.production, retainOnDelete: args.production, ignoreChanges: ["engineVersion"] },
+        );
+        this.address = this.instance.address;
+
+        const job = args.initJob;
+        const sql = new k8s.core.v1.ConfigMap(
+            `${name}-init-sql`,
+            { metadata: { name: "postgres-init-sql", namespace: job.namespace }, data: { "init.sql": renderPostgresInitSql() } },
+            { parent: this, provider: job.provider, dependsOn: job.dependsOn },
+        );
+        new k8s.batch.v1.Job(
+            `${name}-extensions`,
+            {
+                metadata: { namespace: job.namespace, labels: { "app.kubernetes.io/name": "postgres-extensions" } },
+                spec: {
+                    backoffLimit: 6,
+                    ttlSecondsAfterFinished: 86400,
+                    template: {
+                        metadata: { labels: { "app.kubernetes.io/name": "postgres-extensions" } },
+                        spec: {
+                            restartPolicy: "OnFailure",
+                            automountServiceAccountToken: false,
+                            securityContext: { runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, seccompProfile: { type: "RuntimeDefault" } },
+                            nodeSelector: { "genai.io/role": "system" },
+                            containers: [
+                                {
+                                    name: "psql",
+                                    image: IMAGES.postgres,
+                                    command: ["psql", "-v", "ON_ERROR_STOP=1", "-f", "/sql/init.sql"],
+                                    env: [
+                                        { name: "PGHOST", value: this.instance.address },
+                                        { name: "PGDATABASE", value: args.databaseName },
+                                        { name: "PGUSER", value: args.user },
+                                        { name: "PGSSLMODE", value: "require" },
+                                        { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: job.passwordSecret.name, key: job.passwordSecret.key } } },
+                                    ],
+                                    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                                    securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                    volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
+                                },
+                            ],
+                            volumes: [{ name: "sql", configMap: { name: sql.metadata.name } }],
+                        },
+                    },
+                },
+            },
+            // A Job's template is immutable: a changed script runs as a new Job.
+            { parent: this, provider: job.provider, dependsOn: [this.instance, ...(job.dependsOn ?? [])], deleteBeforeReplace: true },
+        );
+        this.registerOutputs({ address: this.address });
+    }
+}
