@@ -25,6 +25,9 @@ export const ADDON_CHARTS = {
     loadBalancerController: { chart: "aws-load-balancer-controller", version: "1.11.0", repo: "https://aws.github.io/eks-charts" },
 } as const;
 
+/** Storage class of the encrypted gp3 volumes of Prometheus, Alertmanager, Grafana and Loki. */
+export const GP3_STORAGE_CLASS = "gp3-encrypted";
+
 /** Storage class of the shared model-weights cache. */
 export const WEIGHTS_STORAGE_CLASS = "efs-weights";
 
@@ -53,6 +56,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     public readonly keda: k8s.helm.v3.Release;
     public readonly loadBalancerController: k8s.helm.v3.Release;
     public readonly weightsStorageClass: k8s.storage.v1.StorageClass;
+    public readonly volumeStorageClass: k8s.storage.v1.StorageClass;
     public readonly fileSystem: aws.efs.FileSystem;
 
     constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -130,6 +134,18 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 parameters: { provisioningMode: "efs-ap", fileSystemId: this.fileSystem.id, directoryPerms: "700", uid: "1000", gid: "1000" },
             },
             { ...k, dependsOn: [...args.dependsOn, ...mountTargets] },
+        );
+        this.volumeStorageClass = new k8s.storage.v1.StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: { name: GP3_STORAGE_CLASS },
+                provisioner: "ebs.csi.aws.com",
+                reclaimPolicy: "Retain",
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                parameters: { type: "gp3", encrypted: "true" },
+            },
+            k,
         );
         this.registerOutputs({ fileSystemId: this.fileSystem.id });
     }

@@ -19,6 +19,8 @@ export interface AwsLoadBalancerArgs {
     readonly securityGroupId: pulumi.Input<string>;
     readonly certificateArn: string;
     readonly routes: readonly AlbModelRoute[];
+    /** Grafana, served under `/grafana/` (it serves from that sub-path itself). */
+    readonly grafana?: { port: number; healthPath: string };
     /** Seconds a client sticks to a version; 0 turns stickiness off. */
     readonly stickinessSeconds: number;
     /** Bucket and prefix of the access logs. */
@@ -63,6 +65,7 @@ export class AwsLoadBalancer extends pulumi.ComponentResource {
     public readonly httpsListener: aws.lb.Listener;
     /** Target groups by model, then track. */
     public readonly targetGroups: Record<string, { stable: aws.lb.TargetGroup; canary: aws.lb.TargetGroup }> = {};
+    public readonly grafanaTargetGroup?: aws.lb.TargetGroup;
     public readonly dnsName: pulumi.Output<string>;
 
     constructor(name: string, args: AwsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -146,6 +149,33 @@ export class AwsLoadBalancer extends pulumi.ComponentResource {
                 parent,
             );
         });
+        if (args.grafana) {
+            this.grafanaTargetGroup = new aws.lb.TargetGroup(
+                `${name}-grafana`,
+                {
+                    namePrefix: "g-",
+                    port: args.grafana.port,
+                    protocol: "HTTP",
+                    targetType: "ip",
+                    vpcId: args.vpcId,
+                    deregistrationDelay: 30,
+                    healthCheck: { path: args.grafana.healthPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                    tags: t("grafana"),
+                },
+                parent,
+            );
+            new aws.lb.ListenerRule(
+                `${name}-grafana`,
+                {
+                    listenerArn: this.httpsListener.arn,
+                    priority: FIRST_RULE_PRIORITY - 1,
+                    conditions: [{ pathPattern: { values: ["/grafana", "/grafana/*"] } }],
+                    actions: [{ type: "forward", targetGroupArn: this.grafanaTargetGroup.arn }],
+                    tags: t("grafana-rule"),
+                },
+                parent,
+            );
+        }
         this.dnsName = this.loadBalancer.dnsName;
         this.registerOutputs({ dnsName: this.dnsName });
     }
