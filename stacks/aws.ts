@@ -1,9 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ClusterAddons, WEIGHTS_STORAGE_CLASS } from "../components/cluster/addons";
+import * as pulumi from "@pulumi/pulumi";
+import { ElastiCacheRedis } from "../components/cache/elasticache";
+import { ClusterAddons, GP3_STORAGE_CLASS, WEIGHTS_STORAGE_CLASS } from "../components/cluster/addons";
 import { EksCluster } from "../components/cluster/eks";
 import { PlatformBucket } from "../components/data/bucket";
-import { KubernetesModelService } from "../components/inference/model-k8s";
+import { RdsPostgres } from "../components/data/postgres-rds";
+import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
+import { seedAlertRules } from "../components/observability/alerts";
+import { AwsBudgets } from "../components/observability/budget";
+import { renderAlertmanagerConfig } from "../components/observability/config-files";
+import { GRAFANA_SERVICE, KubernetesObservability } from "../components/observability/k8s";
+import { AwsSecretStore, SECRET_KEYS } from "../components/secrets/aws";
+import { GeneratedSecrets } from "../components/secrets/generated";
 import { platformTags } from "../components/shared/tags";
 import { AwsLoadBalancer } from "../components/traffic/alb";
 import { trafficSplit } from "../components/traffic/split";
@@ -12,11 +21,18 @@ import { PlatformOutputs } from "./docker";
 
 /** In-cluster address of Prometheus (kube-prometheus-stack in the monitoring namespace). */
 export const PROMETHEUS_URL = "http://kube-prometheus-stack-prometheus.monitoring.svc:9090";
-/** Days ALB access logs are kept; backups are kept for the database's backup retention. */
+/** Days ALB access logs are kept, and exported backups. */
 const ALB_LOG_DAYS = 7;
 const BACKUP_DAYS = 30;
+/** Days after which a stored secret is due for rotation. */
+export const SECRET_ROTATION_DAYS = 90;
+const APP_SECRET = "platform-secrets";
+const GRAFANA_SECRET = "grafana-admin";
 
-/** The platform on AWS: VPC, EKS with GPU node groups, the model workloads and the weighted ALB. */
+/**
+ * The platform on AWS: VPC, EKS with GPU node groups, the model workloads and the weighted ALB,
+ * RDS Postgres, ElastiCache Redis, secrets in Secrets Manager, observability, backups and budgets.
+ */
 export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const prefix = `genai-${cfg.stack}`;
     const isProd = cfg.stack === "prod";
@@ -31,7 +47,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         flowLogs: a.vpcFlowLogs,
         flowLogRetentionDays: a.logArchiveRetentionDays,
         albIngressCidrs: a.albIngressCidrs,
-        servicePorts: cfg.models.map((m) => m.port),
+        servicePorts: [...cfg.models.map((m) => m.port), GRAFANA_SERVICE.containerPort],
         tags,
     });
 
@@ -82,6 +98,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         securityGroupId: network.albSecurityGroup.id,
         certificateArn: a.acmCertificateArn,
         routes: cfg.models.map((model) => ({ split: trafficSplit(model), port: model.port, healthPath: model.healthPath })),
+        grafana: { port: GRAFANA_SERVICE.containerPort, healthPath: "/api/health" },
         stickinessSeconds: a.albStickinessSeconds,
         accessLogs: { bucket: bucket.bucket.bucket, prefix: "alb-logs" },
         deletionProtection: isProd,
@@ -89,31 +106,135 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         dependsOn: [bucket],
     });
 
-    const namespace = new k8s.core.v1.Namespace(
-        "namespace",
-        {
-            metadata: {
-                name: `genai-${cfg.stack}`,
-                labels: {
-                    environment: cfg.stack,
-                    "pod-security.kubernetes.io/enforce": "restricted",
-                    "pod-security.kubernetes.io/audit": "restricted",
+    const namespace = (id: string, name: string, podSecurity: "restricted" | "privileged") =>
+        new k8s.core.v1.Namespace(
+            id,
+            {
+                metadata: {
+                    name,
+                    labels: { environment: cfg.stack, "pod-security.kubernetes.io/enforce": podSecurity, "pod-security.kubernetes.io/audit": "restricted" },
                 },
             },
-        },
-        { provider: cluster.provider },
-    );
+            { provider: cluster.provider, dependsOn: cluster.ready },
+        );
+    const appNamespace = namespace("namespace", `genai-${cfg.stack}`, "restricted");
+    // The node exporter and the log shipper read the host: the monitoring namespace admits them.
+    const monitoringNamespace = namespace("monitoring-namespace", "monitoring", "privileged");
 
+    const generated = new GeneratedSecrets("secrets");
+    const configured: Record<string, pulumi.Output<string> | undefined> = {
+        [SECRET_KEYS.huggingFaceToken]: cfg.secrets.huggingFaceToken,
+        [SECRET_KEYS.openaiApiKey]: cfg.secrets.openaiApiKey,
+        [SECRET_KEYS.openrouterApiKey]: cfg.secrets.openrouterApiKey,
+        [SECRET_KEYS.alertSlackWebhookUrl]: cfg.secrets.alertSlackWebhookUrl,
+    };
+    const stored: Record<string, pulumi.Output<string>> = {
+        [SECRET_KEYS.postgresPassword]: generated.values.postgresPassword,
+        [SECRET_KEYS.redisAuthToken]: generated.values.redisPassword,
+        [SECRET_KEYS.grafanaAdminPassword]: generated.values.grafanaAdminPassword,
+        ...Object.fromEntries(Object.entries(configured).filter((e): e is [string, pulumi.Output<string>] => e[1] !== undefined)),
+    };
+    const appKeys = Object.keys(stored).filter((k) => k !== SECRET_KEYS.grafanaAdminPassword && k !== SECRET_KEYS.alertSlackWebhookUrl);
+    const secretStore = new AwsSecretStore("secret-store", {
+        prefix,
+        secrets: stored,
+        rotationDays: SECRET_ROTATION_DAYS,
+        kubernetesSecrets: [
+            { namespace: appNamespace.metadata.name, name: APP_SECRET, keys: Object.fromEntries(appKeys.map((k) => [k, k])) },
+            {
+                namespace: monitoringNamespace.metadata.name,
+                name: GRAFANA_SECRET,
+                keys: { "admin-password": SECRET_KEYS.grafanaAdminPassword },
+                literals: { "admin-user": "admin" },
+            },
+        ],
+        provider: cluster.provider,
+        tags,
+    });
+    const appSecret = secretStore.kubernetesSecrets[APP_SECRET];
+    const secretRef = (key: string): SecretKeyRef => ({ name: appSecret.metadata.name, key });
+
+    const postgres = new RdsPostgres("postgres", {
+        prefix,
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: network.databaseSecurityGroup.id,
+        instanceClass: cfg.database.instanceClass,
+        allocatedStorageGb: cfg.database.allocatedStorageGb,
+        maxAllocatedStorageGb: cfg.database.maxAllocatedStorageGb,
+        backupRetentionDays: cfg.database.backupRetentionDays,
+        multiAz: cfg.database.multiAz,
+        databaseName: cfg.database.name,
+        user: cfg.database.user,
+        password: generated.values.postgresPassword,
+        production: isProd,
+        initJob: { namespace: appNamespace.metadata.name, passwordSecret: secretRef(SECRET_KEYS.postgresPassword), provider: cluster.provider, dependsOn: [appSecret] },
+        tags,
+    });
+    const redis = new ElastiCacheRedis("redis", {
+        prefix,
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: network.cacheSecurityGroup.id,
+        nodeType: cfg.cache.nodeType,
+        replicas: cfg.cache.replicas,
+        snapshotRetentionDays: cfg.cache.snapshotRetentionDays,
+        authToken: generated.values.redisPassword,
+        protect: isProd,
+        tags,
+    });
+
+    const observability = new KubernetesObservability("observability", {
+        namespace: monitoringNamespace.metadata.name,
+        appNamespace: appNamespace.metadata.name,
+        alertRules: seedAlertRules({ monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        metricsRetentionDays: cfg.observability.metricsRetentionDays,
+        metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
+        logsRetentionDays: cfg.observability.logsRetentionDays,
+        grafanaAdminSecret: secretStore.kubernetesSecrets[GRAFANA_SECRET].metadata.name,
+        alertmanagerConfig: cfg.secrets.alertSlackWebhookUrl
+            ? cfg.secrets.alertSlackWebhookUrl.apply((url) => renderAlertmanagerConfig({ slackWebhookUrl: url }))
+            : renderAlertmanagerConfig({}),
+        storageClass: GP3_STORAGE_CLASS,
+        gpuMetrics: a.gpuNodeGroups.length > 0,
+        provider: cluster.provider,
+        dependsOn: [...cluster.ready, addons.volumeStorageClass],
+    });
+    if (lb.grafanaTargetGroup) {
+        new k8s.apiextensions.CustomResource(
+            "grafana-targets",
+            {
+                apiVersion: "elbv2.k8s.aws/v1beta1",
+                kind: "TargetGroupBinding",
+                metadata: { name: "grafana", namespace: monitoringNamespace.metadata.name },
+                spec: { serviceRef: { name: GRAFANA_SERVICE.name, port: GRAFANA_SERVICE.port }, targetGroupARN: lb.grafanaTargetGroup.arn, targetType: "ip" },
+            },
+            { provider: cluster.provider, dependsOn: [observability.stack, addons.loadBalancerController] },
+        );
+    }
+
+    new AwsBudgets("budgets", {
+        prefix,
+        environment: cfg.stack,
+        monthlyUsd: cfg.budget.monthlyUsd,
+        alertThreshold: cfg.budget.alertThreshold,
+        emails: cfg.observability.alertEmails,
+        tags,
+    });
+
+    const thirdPartyEnv: Record<string, SecretKeyRef> = {};
+    if (cfg.secrets.openaiApiKey) thirdPartyEnv.OPENAI_API_KEY = secretRef(SECRET_KEYS.openaiApiKey);
+    if (cfg.secrets.openrouterApiKey) thirdPartyEnv.OPENROUTER_API_KEY = secretRef(SECRET_KEYS.openrouterApiKey);
     for (const model of cfg.models) {
         const groups = lb.targetGroups[model.name];
         new KubernetesModelService(`model-${model.name}`, {
             model,
-            namespace: namespace.metadata.name,
+            namespace: appNamespace.metadata.name,
             targetGroupArns: { stable: groups.stable.arn, canary: groups.canary.arn },
             weightsStorageClass: WEIGHTS_STORAGE_CLASS,
             prometheusUrl: PROMETHEUS_URL,
+            huggingFaceToken: model.gatedWeights ? secretRef(SECRET_KEYS.huggingFaceToken) : undefined,
+            secretEnv: thirdPartyEnv,
             provider: cluster.provider,
-            dependsOn: [...cluster.ready, addons.keda, addons.loadBalancerController, addons.weightsStorageClass],
+            dependsOn: [...cluster.ready, addons.keda, addons.loadBalancerController, addons.weightsStorageClass, appSecret],
         });
     }
 
@@ -123,6 +244,9 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         clusterName: cluster.cluster.name,
         kubeconfig: cluster.kubeconfig,
         grafanaUrl: lb.dnsName.apply((dns) => `https://${dns}/grafana/`),
+        postgresEndpoint: postgres.address,
+        redisEndpoint: redis.replicationGroup.primaryEndpointAddress,
+        backupBucket: bucket.bucket.bucket,
         services: cfg.models.map((m) => m.name),
     };
 }

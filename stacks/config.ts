@@ -166,6 +166,13 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
     if (database.maxAllocatedStorageGb < database.allocatedStorageGb) {
         r.fail("dbMaxAllocatedStorageGb", database.maxAllocatedStorageGb, `an integer >= dbAllocatedStorageGb (${database.allocatedStorageGb})`);
     }
+    const observability: ObservabilityConfig = {
+        metricsRetentionDays: r.integer("metricsRetentionDays", 1, 3650),
+        metricsRetentionSizeGb: r.integer("metricsRetentionSizeGb", 1, 100_000),
+        logsRetentionDays: r.integer("logsRetentionDays", 1, 3650),
+        alertEmails: r.stringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses"),
+        lokiDockerDriver: r.boolean("lokiDockerDriver"),
+    };
     return {
         project: source.project,
         stack: source.stack,
@@ -187,23 +194,17 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             replicas: r.integer("cacheReplicas", 0, 5),
             snapshotRetentionDays: r.integer("cacheSnapshotRetentionDays", 0, 35),
         },
-        observability: {
-            metricsRetentionDays: r.integer("metricsRetentionDays", 1, 3650),
-            metricsRetentionSizeGb: r.integer("metricsRetentionSizeGb", 1, 100_000),
-            logsRetentionDays: r.integer("logsRetentionDays", 1, 3650),
-            alertEmails: r.stringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses"),
-            lokiDockerDriver: r.boolean("lokiDockerDriver"),
-        },
+        observability,
         budget: {
             monthlyUsd: budgetMonthly,
             alertThreshold: r.number("budgetAlertThreshold", 0, 1, true),
         },
         secrets,
-        aws: readAwsConfig(r, platform, models),
+        aws: readAwsConfig(r, platform, models, observability.alertEmails),
     };
 }
 
-function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[]): AwsConfig {
+function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[], alertEmails: readonly string[]): AwsConfig {
     const onAws = platform === "aws";
     const aws: AwsConfig = {
         region: r.raw("aws:region") ?? "us-east-1",
@@ -231,6 +232,7 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
     if (!ACM_ARN.test(aws.acmCertificateArn)) {
         r.fail("acmCertificateArn", aws.acmCertificateArn || undefined, "the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>)");
     }
+    if (alertEmails.length === 0) r.fail("alertEmails", [], "at least one address on aws: the budget alerts are sent to it");
     models.forEach((model, i) => {
         if (model.gpus === 0) return;
         const classes = aws.gpuNodeGroups.map((g) => g.gpuClass);

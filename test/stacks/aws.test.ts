@@ -35,6 +35,7 @@ const UNTAGGABLE = new Set([
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:efs/mountTarget:MountTarget",
+    "aws:secretsmanager/secretVersion:SecretVersion",
 ]);
 
 const program = () => definePlatform(engineConfigSource());
@@ -80,7 +81,7 @@ function stackTests(stack: "staging" | "prod") {
                 expect(rule("network-database-from-nodes")).to.include({ fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "network-nodes-id", securityGroupId: "network-database-id" });
                 expect(rule("network-cache-from-nodes")).to.include({ fromPort: 6379, referencedSecurityGroupId: "network-nodes-id", securityGroupId: "network-cache-id" });
                 const fromAlb = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === "network-nodes-id" && r.inputs.referencedSecurityGroupId === "network-alb-id");
-                expect(fromAlb.map((r) => r.inputs.fromPort).sort()).to.deep.equal([...new Set(cfg.models.map((m) => m.port))].sort());
+                expect(fromAlb.map((r) => r.inputs.fromPort).sort()).to.deep.equal([...new Set([...cfg.models.map((m) => m.port), 3000])].sort());
             });
         });
 
@@ -208,7 +209,9 @@ function stackTests(stack: "staging" | "prod") {
                 expect(run.ofType(T.scaledObject)).to.have.length(run.ofType(T.deployment).length);
             });
             it("binds every version's pods into its ALB target group", () => {
-                for (const b of run.ofType(T.binding)) {
+                const bindings = run.ofType(T.binding).filter((b) => b.inputs.metadata.labels?.component === "inference");
+                expect(bindings).to.have.length(run.ofType(T.deployment).length);
+                for (const b of bindings) {
                     const { model, track } = b.inputs.metadata.labels;
                     expect(b.inputs.spec.targetGroupARN).to.equal(`arn:aws:lb:us-east-1:123456789012:lb-${model}-${track}`);
                     expect(b.inputs.spec.targetType).to.equal("ip");

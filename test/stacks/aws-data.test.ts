@@ -1,0 +1,282 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { EksCluster } from "../../components/cluster/eks";
+import { seedAlertRules } from "../../components/observability/alerts";
+import { engineConfigSource } from "../../stacks/config-reader";
+import { definePlatform } from "../../stacks/platform";
+import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
+
+const program = () => definePlatform(engineConfigSource());
+const GENERATED = ["secrets-postgresPassword", "secrets-redisPassword", "secrets-grafanaAdminPassword"].map(mockSecretValue);
+const CONFIGURED = { openaiApiKey: "sk-OpenAiKeyForTests123", openrouterApiKey: "or-RouterKeyForTests456", alertSlackWebhookUrl: "https://hooks.slack.com/services/T0/B0/SlackSecret789" };
+const ALL_SECRETS = [...GENERATED, ...Object.values(CONFIGURED)];
+const SECRET_ENV = /(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)/i;
+
+function podContainers(r: RecordedResource): any[] {
+    const spec = r.inputs.spec?.template?.spec ?? r.inputs.spec;
+    return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+}
+
+for (const stack of ["staging", "prod"] as const) {
+    const prod = stack === "prod";
+    describe(`${stack} data, secrets, observability and budgets (AWS)`, () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram(stack, program, { secretOverrides: CONFIGURED });
+        });
+
+        describe("Postgres (RDS)", () => {
+            let db: RecordedResource;
+            before(() => {
+                db = run.one("aws:rds/instance:Instance", "postgres");
+            });
+            it("is private, encrypted with its KMS key, gp3 with storage autoscaling, TLS only", () => {
+                expect(db.inputs).to.include({ engine: "postgres", publiclyAccessible: false, storageEncrypted: true, storageType: "gp3", autoMinorVersionUpgrade: true, iamDatabaseAuthenticationEnabled: true });
+                expect(db.inputs.engineVersion).to.match(/^15\.\d+$/);
+                expect(db.inputs.kmsKeyId).to.equal("arn:aws:kms:us-east-1:123456789012:postgres-key");
+                expect(db.inputs.maxAllocatedStorage).to.be.greaterThan(db.inputs.allocatedStorage);
+                const params = run.one("aws:rds/parameterGroup:ParameterGroup", "postgres-params").inputs;
+                expect(params.family).to.equal("postgres15");
+                expect(params.parameters).to.deep.include({ name: "rds.force_ssl", value: "1" });
+                expect(db.inputs.enabledCloudwatchLogsExports).to.include("postgresql");
+                expect(db.inputs.vpcSecurityGroupIds).to.deep.equal(["network-database-id"]);
+            });
+            it(`keeps backups ${prod ? 30 : 7} days and takes a final snapshot`, () => {
+                expect(db.inputs.backupRetentionPeriod).to.equal(prod ? 30 : 7);
+                expect(db.inputs.skipFinalSnapshot).to.equal(false);
+                expect(db.inputs.finalSnapshotIdentifier).to.equal(`genai-${stack}-pg-final`);
+            });
+            it(prod ? "is Multi-AZ, deletion-protected, protected in Pulumi and monitored" : "is single-AZ and not deletion-protected", () => {
+                expect(db.inputs.multiAz).to.equal(prod);
+                expect(db.inputs.deletionProtection).to.equal(prod);
+                expect(db.protect).to.equal(prod);
+                expect(db.inputs.performanceInsightsEnabled).to.equal(prod);
+                expect(db.inputs.monitoringInterval).to.equal(prod ? 60 : 0);
+            });
+            it("takes its password from the generated secret, marked secret", () => {
+                expect(db.inputs.password).to.equal(mockSecretValue("secrets-postgresPassword"));
+                expect([...db.secretInputs]).to.include("password");
+            });
+            it("creates the extensions with an idempotent job that reads the password from a Secret", () => {
+                const sql = run.one("kubernetes:core/v1:ConfigMap", "postgres-init-sql").inputs.data["init.sql"];
+                for (const ext of ["pgcrypto", "pg_trgm", "uuid-ossp"]) expect(sql).to.contain(`CREATE EXTENSION IF NOT EXISTS "${ext}"`);
+                const env = podContainers(run.one("kubernetes:batch/v1:Job", "postgres-extensions"))[0].env;
+                expect(env.find((e: any) => e.name === "PGPASSWORD").valueFrom.secretKeyRef).to.deep.equal({ name: "platform-secrets", key: "postgres-password" });
+                expect(env.find((e: any) => e.name === "PGSSLMODE").value).to.equal("require");
+            });
+        });
+
+        describe("Redis (ElastiCache)", () => {
+            let rg: RecordedResource;
+            before(() => {
+                rg = run.one("aws:elasticache/replicationGroup:ReplicationGroup", "redis");
+            });
+            it("encrypts in transit and at rest and requires the generated AUTH token", () => {
+                expect(rg.inputs).to.include({ engine: "redis", transitEncryptionEnabled: true, atRestEncryptionEnabled: true });
+                expect(rg.inputs.kmsKeyId).to.equal("arn:aws:kms:us-east-1:123456789012:redis-key");
+                expect(rg.inputs.authToken).to.equal(mockSecretValue("secrets-redisPassword"));
+                expect([...rg.secretInputs]).to.include("authToken");
+            });
+            it("evicts with allkeys-lru and keeps snapshots", () => {
+                const params = run.one("aws:elasticache/parameterGroup:ParameterGroup", "redis-params").inputs;
+                expect(params.family).to.equal("redis7");
+                expect(params.parameters).to.deep.equal([{ name: "maxmemory-policy", value: "allkeys-lru" }]);
+                expect(rg.inputs.snapshotRetentionLimit).to.equal(prod ? 30 : 7);
+            });
+            it(prod ? "fails over automatically across zones with one replica, protected in Pulumi" : "runs a single node", () => {
+                expect(rg.inputs.numCacheClusters).to.equal(prod ? 2 : 1);
+                expect(rg.inputs.automaticFailoverEnabled).to.equal(prod);
+                expect(rg.inputs.multiAzEnabled).to.equal(prod);
+                expect(rg.protect).to.equal(prod);
+            });
+        });
+
+        describe("secrets", () => {
+            it("stores every secret in Secrets Manager with the customer-managed, rotating KMS key", () => {
+                const secrets = run.ofType("aws:secretsmanager/secret:Secret");
+                expect(secrets.map((s) => s.inputs.name).sort()).to.deep.equal(
+                    ["grafana-admin-password", "openai-api-key", "openrouter-api-key", "postgres-password", "redis-auth-token", "slack-webhook-url"].map((k) => `genai-${stack}/${k}`).sort(),
+                );
+                for (const s of secrets) {
+                    expect(s.inputs.kmsKeyId, s.name).to.equal("arn:aws:kms:us-east-1:123456789012:secret-store-key");
+                    expect(s.inputs.tags["rotation-days"]).to.equal("90");
+                }
+                expect(run.one("aws:kms/key:Key", "secret-store-key").inputs.enableKeyRotation).to.equal(true);
+                for (const v of run.ofType("aws:secretsmanager/secretVersion:SecretVersion")) expect([...v.secretInputs], v.name).to.include("secretString");
+            });
+            it("puts no secret value in clear in any resource input", () => {
+                let carriers = 0;
+                for (const r of run.resources) {
+                    for (const [key, value] of Object.entries(r.inputs)) {
+                        if (ALL_SECRETS.some((s) => JSON.stringify(value ?? null).includes(s))) {
+                            carriers++;
+                            expect([...r.secretInputs], `${r.type} ${r.name}.${key}`).to.include(key);
+                        }
+                    }
+                }
+                expect(carriers).to.be.greaterThan(8);
+            });
+            it("hands secrets to every pod through secretKeyRef, never as literal values", () => {
+                const workloads = run.resources.filter((r) => /^kubernetes:(apps\/v1:Deployment|batch\/v1:Job)$/.test(r.type));
+                let refs = 0;
+                for (const w of workloads) {
+                    for (const c of podContainers(w)) {
+                        for (const e of c.env ?? []) {
+                            const text = JSON.stringify(e);
+                            for (const s of ALL_SECRETS) expect(text, `${w.name} ${e.name}`).to.not.contain(s);
+                            if (SECRET_ENV.test(e.name)) {
+                                expect(e.value, `${w.name} ${e.name}`).to.equal(undefined);
+                                expect(e.valueFrom?.secretKeyRef?.name, `${w.name} ${e.name}`).to.be.a("string");
+                                refs++;
+                            }
+                        }
+                    }
+                }
+                expect(refs).to.be.at.least(3);
+                const llm = podContainers(run.one("kubernetes:apps/v1:Deployment", "model-llm-stable"))[0].env;
+                expect(llm.find((e: any) => e.name === "OPENAI_API_KEY").valueFrom.secretKeyRef).to.deep.equal({ name: "platform-secrets", key: "openai-api-key" });
+            });
+            it("keeps the Kubernetes Secrets' data secret", () => {
+                for (const s of run.ofType("kubernetes:core/v1:Secret")) expect([...s.secretInputs], s.name).to.include("stringData");
+            });
+        });
+
+        describe("observability", () => {
+            it("holds every seed alert with its threshold and duration in a PrometheusRule", () => {
+                const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs;
+                const rules = rule.spec.groups.flatMap((g: any) => g.rules);
+                const budget = prod ? 15000 : 6000;
+                for (const seed of seedAlertRules({ monthlyBudgetUsd: budget, budgetAlertThreshold: 0.8 })) {
+                    const rendered = rules.find((r: any) => r.alert === seed.name);
+                    expect(rendered, seed.name).to.not.equal(undefined);
+                    expect(rendered.expr).to.equal(`${seed.measure} ${seed.comparator} ${seed.threshold}`);
+                    expect(rendered.labels.severity).to.equal(seed.severity);
+                }
+                const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
+                expect([byName.ServiceDown.for, byName.HighCpuUsage.for, byName.HighErrorRate.for, byName.HighGenerationLatency.for, byName.ModelUnavailable.for]).to.deep.equal(["30s", "5m", "2m", "3m", "1m"]);
+                expect(byName.BudgetThresholdReached.expr).to.equal(`sum(genai_cost_month_to_date_usd) / ${budget} > 0.8`);
+                expect(rule.metadata.labels.release).to.equal("kube-prometheus-stack");
+            });
+            it(`keeps metrics ${prod ? "90 days / 50 GB" : "15 days"} and logs for the configured retention, on persistent volumes`, () => {
+                const kps = run.one("kubernetes:helm.sh/v3:Release", "observability-kube-prometheus-stack").inputs;
+                expect(kps.version).to.match(/^\d+\.\d+\.\d+$/);
+                const prom = kps.values.prometheus.prometheusSpec;
+                expect(prom.retention).to.equal(prod ? "90d" : "15d");
+                expect(prom.retentionSize).to.equal("50GB");
+                expect(prom.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).to.match(/Gi$/);
+                const loki = run.one("kubernetes:helm.sh/v3:Release", "observability-loki").inputs;
+                expect(loki.values.loki.limits_config.retention_period).to.equal(prod ? "2160h" : "360h");
+                expect(loki.values.singleBinary.persistence.enabled).to.equal(true);
+            });
+            it("gives Grafana the generated admin password from a Secret, no sign-up, and the Loki datasource", () => {
+                const grafana = run.one("kubernetes:helm.sh/v3:Release", "observability-kube-prometheus-stack").inputs.values.grafana;
+                expect(grafana.admin).to.deep.equal({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+                expect(grafana["grafana.ini"].users.allow_sign_up).to.equal(false);
+                expect(grafana.additionalDataSources[0].type).to.equal("loki");
+                expect(JSON.stringify(grafana)).to.not.contain(mockSecretValue("secrets-grafanaAdminPassword"));
+            });
+            it("routes critical alerts to the critical receiver with the Slack webhook kept secret", () => {
+                const secret = run.one("kubernetes:core/v1:Secret", "observability-alertmanager-config");
+                expect(secret.inputs.stringData["alertmanager.yaml"]).to.contain("receiver: critical").and.contain(CONFIGURED.alertSlackWebhookUrl);
+                expect([...secret.secretInputs]).to.include("stringData");
+                expect(run.one("kubernetes:helm.sh/v3:Release", "observability-kube-prometheus-stack").inputs.values.alertmanager.alertmanagerSpec.configSecret).to.equal("alertmanager-genai");
+            });
+            it("scrapes GPU metrics with the DCGM exporter and the model servers with a PodMonitor, and ships logs", () => {
+                const dcgm = run.one("kubernetes:helm.sh/v3:Release", "observability-dcgm-exporter").inputs;
+                expect(dcgm.values.tolerations).to.deep.include({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
+                const pm = run.one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "observability-models").inputs.spec;
+                expect(pm.podTargetLabels).to.include.members(["model", "track"]);
+                const alloy = run.one("kubernetes:helm.sh/v3:Release", "observability-alloy").inputs.values.alloy.configMap.content;
+                expect(alloy).to.contain("loki.source.kubernetes").and.contain("loki.source.journal").and.contain("loki-gateway.monitoring.svc");
+            });
+            it("serves Grafana through the ALB under /grafana/", () => {
+                const rule = run.one("aws:lb/listenerRule:ListenerRule", "lb-grafana").inputs;
+                expect(rule.conditions[0].pathPattern.values).to.include("/grafana/*");
+                expect(run.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "grafana-targets").inputs.spec.targetGroupARN).to.equal(rule.actions[0].targetGroupArn);
+            });
+        });
+
+        describe("backups", () => {
+            it("blocks public access, encrypts, versions, expires logs after 7 days and backups after 30, and requires TLS", () => {
+                const pab = run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket-public-access").inputs;
+                expect(pab).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+                const sse = run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucket-encryption").inputs;
+                expect(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+                expect(run.one("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning").inputs.versioningConfiguration.status).to.equal("Enabled");
+                const rules = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket-lifecycle").inputs.rules;
+                expect(rules.map((r: any) => [r.filter.prefix, r.expiration.days])).to.deep.equal([["alb-logs/", 7], ["backups/", 30]]);
+                const policy = JSON.parse(run.one("aws:s3/bucketPolicy:BucketPolicy", "bucket-policy").inputs.policy);
+                expect(policy.Statement[0]).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+                expect(run.one("aws:s3/bucket:Bucket", "bucket").protect).to.equal(prod);
+            });
+        });
+
+        describe("budgets", () => {
+            it("alerts at 80%, 90% and 100% of the monthly budget, and on the forecast", () => {
+                const monthly = run.one("aws:budgets/budget:Budget", "budgets-monthly").inputs;
+                expect(monthly).to.include({ budgetType: "COST", timeUnit: "MONTHLY", limitAmount: prod ? "15000.00" : "6000.00", limitUnit: "USD" });
+                expect(monthly.notifications.map((n: any) => `${n.notificationType}:${n.threshold}`)).to.deep.equal(["ACTUAL:80", "ACTUAL:90", "ACTUAL:100", "FORECASTED:100"]);
+                for (const n of monthly.notifications) {
+                    expect(n).to.include({ comparisonOperator: "GREATER_THAN", thresholdType: "PERCENTAGE" });
+                    expect(n.subscriberEmailAddresses).to.deep.equal(["platform-oncall@genai.example.com"]);
+                }
+                expect(monthly.costFilters).to.deep.equal([{ name: "TagKeyValue", values: [`user:environment$${stack}`] }]);
+            });
+            it("keeps a daily budget of a thirtieth, with actual-spend alerts only", () => {
+                const daily = run.one("aws:budgets/budget:Budget", "budgets-daily").inputs;
+                expect(daily.timeUnit).to.equal("DAILY");
+                expect(daily.limitAmount).to.equal(((prod ? 15000 : 6000) / 30).toFixed(2));
+                expect(daily.notifications.every((n: any) => n.notificationType === "ACTUAL")).to.equal(true);
+            });
+        });
+    });
+}
+
+describe("EKS cluster component", () => {
+    it("keeps the kubeconfig secret", async () => {
+        let cluster: EksCluster | undefined;
+        await runProgram("staging", () => {
+            cluster = new EksCluster("c", {
+                prefix: "genai-test",
+                version: "1.34",
+                vpcId: "vpc-1",
+                privateSubnetIds: ["subnet-1", "subnet-2"],
+                nodeSecurityGroupId: "sg-1",
+                publicAccessCidrs: [],
+                systemNodeInstanceType: "m6i.large",
+                systemNodeCount: 2,
+                gpuNodeGroups: [],
+                logRetentionDays: 30,
+                region: "us-east-1",
+                tags: { environment: "test" },
+            });
+            return {};
+        });
+        expect(await pulumi.isSecret(cluster!.kubeconfig)).to.equal(true);
+    });
+
+    it("refuses a GPU node group with a root volume under 100 GiB before creating anything", async () => {
+        const make = () =>
+            new EksCluster("c", {
+                prefix: "genai-test",
+                version: "1.34",
+                vpcId: "vpc-1",
+                privateSubnetIds: ["subnet-1"],
+                nodeSecurityGroupId: "sg-1",
+                publicAccessCidrs: [],
+                systemNodeInstanceType: "m6i.large",
+                systemNodeCount: 1,
+                gpuNodeGroups: [{ gpuClass: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGb: 50 }],
+                logRetentionDays: 30,
+                region: "us-east-1",
+                tags: {},
+            });
+        let error: unknown;
+        try {
+            await runProgram("staging", () => (make(), {}));
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.match(/diskSizeGb 50 is below 100/);
+    });
+});
