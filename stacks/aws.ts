@@ -99,6 +99,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         certificateArn: a.acmCertificateArn,
         routes: cfg.models.map((model) => ({ split: trafficSplit(model), port: model.port, healthPath: model.healthPath })),
         grafana: { port: GRAFANA_SERVICE.containerPort, healthPath: "/api/health" },
+        rateLimits: { perMinute: cfg.traffic.rateLimitPerMinute, apiPerSecond: cfg.traffic.apiRateLimitPerSecond, authPerSecond: cfg.traffic.authRateLimitPerSecond },
         stickinessSeconds: a.albStickinessSeconds,
         accessLogs: { bucket: bucket.bucket.bucket, prefix: "alb-logs" },
         deletionProtection: isProd,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, Tags } from "../shared/tags";
+import { RateLimits } from "./nginx-conf";
 import { TrafficSplit } from "./split";
 
 /** One model behind the ALB. */
@@ -21,6 +22,8 @@ export interface AwsLoadBalancerArgs {
     readonly routes: readonly AlbModelRoute[];
     /** Grafana, served under `/grafana/` (it serves from that sub-path itself). */
     readonly grafana?: { port: number; healthPath: string };
+    /** Per-client rate limits, enforced by an AWS WAF web ACL on the ALB; over the limit answers 429. */
+    readonly rateLimits: RateLimits;
     /** Seconds a client sticks to a version; 0 turns stickiness off. */
     readonly stickinessSeconds: number;
     /** Bucket and prefix of the access logs. */
@@ -34,6 +37,37 @@ export interface AwsLoadBalancerArgs {
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** Priority of the first model's listener rule. */
 const FIRST_RULE_PRIORITY = 100;
+
+/** Seconds of the WAF rate-limit window. */
+export const WAF_WINDOW_SECONDS = 60;
+
+/**
+ * WAF rate-based rules, per client IP over a 60 s window: the per-minute model limit on `/models/`,
+ * the API limit on everything, the login limit on Grafana's login. The same `RateLimits` feed nginx in dev.
+ */
+export function wafRateRules(limits: RateLimits): aws.types.input.wafv2.WebAclRule[] {
+    const rule = (name: string, priority: number, limit: number, pathPrefix?: string): aws.types.input.wafv2.WebAclRule => ({
+        name,
+        priority,
+        action: { block: { customResponse: { responseCode: 429 } } },
+        statement: {
+            rateBasedStatement: {
+                limit: Math.max(10, limit),
+                evaluationWindowSec: WAF_WINDOW_SECONDS,
+                aggregateKeyType: "IP",
+                scopeDownStatement: pathPrefix
+                    ? { byteMatchStatement: { positionalConstraint: "STARTS_WITH", searchString: pathPrefix, fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } }
+                    : undefined,
+            },
+        },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    });
+    return [
+        rule("models-per-client-minute", 1, limits.perMinute, "/models/"),
+        rule("api-per-client", 2, limits.apiPerSecond * WAF_WINDOW_SECONDS),
+        rule("login-per-client", 3, limits.authPerSecond * WAF_WINDOW_SECONDS, "/grafana/login"),
+    ];
+}
 
 /** The forward action of one model's listener rule: the split as ALB target-group weights. */
 export function weightedForward(
@@ -176,6 +210,19 @@ export class AwsLoadBalancer extends pulumi.ComponentResource {
                 parent,
             );
         }
+        const acl = new aws.wafv2.WebAcl(
+            `${name}-rate-limits`,
+            {
+                namePrefix: `${args.prefix}-`,
+                scope: "REGIONAL",
+                defaultAction: { allow: {} },
+                rules: wafRateRules(args.rateLimits),
+                visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: `${args.prefix}-alb`, sampledRequestsEnabled: true },
+                tags: t("waf"),
+            },
+            parent,
+        );
+        new aws.wafv2.WebAclAssociation(`${name}-rate-limits`, { resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, parent);
         this.dnsName = this.loadBalancer.dnsName;
         this.registerOutputs({ dnsName: this.dnsName });
     }

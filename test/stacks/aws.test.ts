@@ -36,6 +36,7 @@ const UNTAGGABLE = new Set([
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:efs/mountTarget:MountTarget",
     "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
 ]);
 
 const program = () => definePlatform(engineConfigSource());
@@ -239,6 +240,16 @@ function stackTests(stack: "staging" | "prod") {
                         expect(tg.healthCheck.path).to.equal(model.healthPath);
                     }
                 }
+            });
+            it("rate limits each client with a WAF web ACL answering 429", () => {
+                const acl = run.one("aws:wafv2/webAcl:WebAcl", "lb-rate-limits").inputs;
+                expect(acl.scope).to.equal("REGIONAL");
+                const models = acl.rules.find((r: any) => r.name === "models-per-client-minute");
+                expect(models.statement.rateBasedStatement).to.include({ limit: stack === "prod" ? 20 : 30, evaluationWindowSec: 60, aggregateKeyType: "IP" });
+                expect(models.action.block.customResponse.responseCode).to.equal(429);
+                expect(acl.rules.find((r: any) => r.name === "api-per-client").statement.rateBasedStatement.limit).to.equal(600);
+                expect(acl.rules.find((r: any) => r.name === "login-per-client").statement.rateBasedStatement.limit).to.equal(300);
+                expect(run.one("aws:wafv2/webAclAssociation:WebAclAssociation", "lb-rate-limits").inputs.webAclArn).to.equal("arn:aws:wafv2:us-east-1:123456789012:lb-rate-limits");
             });
             it("splits each model's traffic by the configured weights", () => {
                 for (const model of cfg.models) {
