@@ -8,9 +8,10 @@ import { RdsPostgres } from "../components/data/postgres-rds";
 import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
 import { seedAlertRules } from "../components/observability/alerts";
+import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
-import { GRAFANA_SERVICE, KubernetesObservability } from "../components/observability/k8s";
+import { ALERTMANAGER_SERVICE_ACCOUNT, GRAFANA_SERVICE, KubernetesObservability } from "../components/observability/k8s";
 import { AwsSecretStore, SECRET_KEYS } from "../components/secrets/aws";
 import { GeneratedSecrets } from "../components/secrets/generated";
 import { platformTags } from "../components/shared/tags";
@@ -183,6 +184,17 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         tags,
     });
 
+    const alertTopic = new AwsAlertTopic("alert-topic", {
+        prefix,
+        clusterName: cluster.cluster.name,
+        publisher: { namespace: "monitoring", serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
+        emails: cfg.observability.alertEmails,
+        tags,
+    });
+    const slack = cfg.secrets.alertSlackWebhookUrl;
+    const alertmanagerConfig = pulumi
+        .all([alertTopic.topic.arn, slack ?? pulumi.output(undefined)])
+        .apply(([arn, slackWebhookUrl]) => renderAlertmanagerConfig({ slackWebhookUrl, criticalEmailTopic: { arn, region: a.region } }));
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
@@ -191,9 +203,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
         logsRetentionDays: cfg.observability.logsRetentionDays,
         grafanaAdminSecret: secretStore.kubernetesSecrets[GRAFANA_SECRET].metadata.name,
-        alertmanagerConfig: cfg.secrets.alertSlackWebhookUrl
-            ? cfg.secrets.alertSlackWebhookUrl.apply((url) => renderAlertmanagerConfig({ slackWebhookUrl: url }))
-            : renderAlertmanagerConfig({}),
+        alertmanagerConfig,
         storageClass: GP3_STORAGE_CLASS,
         gpuMetrics: a.gpuNodeGroups.length > 0,
         provider: cluster.provider,

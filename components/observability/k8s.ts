@@ -37,6 +37,8 @@ export const OBSERVABILITY_CHARTS = {
 /** Release name of kube-prometheus-stack; the rule and monitor selectors match it. */
 export const KPS_RELEASE = "kube-prometheus-stack";
 export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-genai";
+/** Service account the chart gives Alertmanager (it publishes critical alerts to SNS). */
+export const ALERTMANAGER_SERVICE_ACCOUNT = `${KPS_RELEASE}-alertmanager`;
 export const GRAFANA_SERVICE = { name: `${KPS_RELEASE}-grafana`, port: 80, containerPort: 3000 } as const;
 const LOKI_URL = "http://loki-gateway.monitoring.svc";
 

@@ -17,6 +17,7 @@ describe("Alertmanager configuration, checked by amtool", function () {
     let dir: string;
     let devConfigFile: string;
     let slackConfigFile: string;
+    let cloudConfigFile: string;
 
     before(async function () {
         requireBinaryOrSkip(this, "amtool");
@@ -26,6 +27,11 @@ describe("Alertmanager configuration, checked by amtool", function () {
         fs.writeFileSync(devConfigFile, dev.upload("observability-alertmanager", ALERTMANAGER_CONFIG));
         slackConfigFile = path.join(dir, "slack-alertmanager.yml");
         fs.writeFileSync(slackConfigFile, renderAlertmanagerConfig({ slackWebhookUrl: SLACK_WEBHOOK_URL }));
+        cloudConfigFile = path.join(dir, "cloud-alertmanager.yml");
+        fs.writeFileSync(
+            cloudConfigFile,
+            renderAlertmanagerConfig({ slackWebhookUrl: SLACK_WEBHOOK_URL, criticalEmailTopic: { arn: "arn:aws:sns:us-east-1:123456789012:genai-prod-alerts", region: "us-east-1" } }),
+        );
     });
 
     after(async () => {
@@ -45,9 +51,17 @@ describe("Alertmanager configuration, checked by amtool", function () {
         expect(result.stdout).to.contain("SUCCESS");
     });
 
+    it("accepts the cloud configuration, which also e-mails critical alerts through SNS", async () => {
+        const result = await amtool(["check-config", cloudConfigFile]);
+        expect(result.code, describeRun(result)).to.equal(0);
+        expect(result.stdout).to.contain("SUCCESS");
+        expect(fs.readFileSync(cloudConfigFile, "utf8")).to.contain("topic_arn: arn:aws:sns:us-east-1:123456789012:genai-prod-alerts");
+    });
+
     for (const [name, file] of [
         ["dev stack's", () => devConfigFile],
         ["Slack", () => slackConfigFile],
+        ["cloud", () => cloudConfigFile],
     ] as const) {
         it(`routes critical alerts to the critical receiver and the rest to the default one (${name} configuration)`, async () => {
             const cases: ReadonlyArray<[string, string]> = [

@@ -179,6 +179,7 @@ for (const stack of ["staging", "prod"] as const) {
                 const secret = run.one("kubernetes:core/v1:Secret", "observability-alertmanager-config");
                 expect(secret.inputs.stringData["alertmanager.yaml"]).to.contain("receiver: critical").and.contain(CONFIGURED.alertSlackWebhookUrl);
                 expect([...secret.secretInputs]).to.include("stringData");
+                expect(secret.inputs.stringData["alertmanager.yaml"]).to.contain("topic_arn: arn:aws:sns:us-east-1:123456789012:alert-topic");
                 expect(run.one("kubernetes:helm.sh/v3:Release", "observability-kube-prometheus-stack").inputs.values.alertmanager.alertmanagerSpec.configSecret).to.equal("alertmanager-genai");
             });
             it("scrapes GPU metrics with the DCGM exporter and the model servers with a PodMonitor, and ships logs", () => {
@@ -194,6 +195,14 @@ for (const stack of ["staging", "prod"] as const) {
                 expect(rule.conditions[0].pathPattern.values).to.include("/grafana/*");
                 expect(run.one("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "grafana-targets").inputs.spec.targetGroupARN).to.equal(rule.actions[0].targetGroupArn);
             });
+        });
+
+        it("e-mails critical alerts through an encrypted SNS topic that only Alertmanager may publish to", () => {
+            expect(run.one("aws:sns/topic:Topic", "alert-topic").inputs.kmsMasterKeyId).to.equal("alias/aws/sns");
+            expect(run.one("aws:sns/topicSubscription:TopicSubscription", "alert-topic-email-0").inputs).to.include({ protocol: "email", endpoint: "platform-oncall@genai.example.com" });
+            const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "alert-topic-publisher").inputs.policy);
+            expect(policy.Statement).to.deep.equal([{ Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:alert-topic" }]);
+            expect(run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "alert-topic-publisher").inputs).to.include({ namespace: "monitoring", serviceAccount: "kube-prometheus-stack-alertmanager" });
         });
 
         describe("backups", () => {

@@ -37,6 +37,7 @@ const UNTAGGABLE = new Set([
     "aws:efs/mountTarget:MountTarget",
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:sns/topicSubscription:TopicSubscription",
 ]);
 
 const program = () => definePlatform(engineConfigSource());

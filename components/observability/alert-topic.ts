@@ -1,0 +1,54 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, Tags } from "../shared/tags";
+
+export interface AwsAlertTopicArgs {
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    readonly clusterName: pulumi.Input<string>;
+    /** Namespace and service account of Alertmanager, which publishes to the topic. */
+    readonly publisher: { namespace: string; serviceAccount: string };
+    /** Addresses subscribed to the topic; each confirms its subscription once by e-mail. */
+    readonly emails: readonly string[];
+    readonly tags: Tags;
+}
+
+/**
+ * The SNS topic that e-mails critical alerts: encrypted with the SNS-managed KMS key, one e-mail
+ * subscription per alert address, and a role, bound to Alertmanager's service account through EKS Pod
+ * Identity, that may publish to this topic only.
+ */
+export class AwsAlertTopic extends pulumi.ComponentResource {
+    public readonly topic: aws.sns.Topic;
+
+    constructor(name: string, args: AwsAlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("genai:observability:AlertTopic", name, {}, opts);
+        if (args.emails.length === 0) throw new Error(`AwsAlertTopic ${name}: at least one e-mail address is needed`);
+        const parent = { parent: this };
+        const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
+        this.topic = new aws.sns.Topic(`${name}`, { namePrefix: `${args.prefix}-alerts-`, kmsMasterKeyId: "alias/aws/sns", tags: t("alerts") }, parent);
+        args.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, parent));
+        const role = new aws.iam.Role(
+            `${name}-publisher`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                }),
+                tags: t("alert-publisher"),
+            },
+            parent,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-publisher`,
+            { role: role.id, policy: this.topic.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: arn }] })) },
+            parent,
+        );
+        new aws.eks.PodIdentityAssociation(
+            `${name}-publisher`,
+            { clusterName: args.clusterName, namespace: args.publisher.namespace, serviceAccount: args.publisher.serviceAccount, roleArn: role.arn, tags: t("alert-publisher") },
+            parent,
+        );
+        this.registerOutputs({ topicArn: this.topic.arn });
+    }
+}
