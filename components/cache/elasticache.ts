@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 
 export interface ElastiCacheRedisArgs {
@@ -36,7 +37,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         if (args.snapshotRetentionDays > 35) throw new Error(`ElastiCacheRedis ${name}: snapshotRetentionDays ${args.snapshotRetentionDays} is above 35`);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
-        const key = new aws.kms.Key(`${name}-key`, { description: `${args.prefix}: Redis at rest`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("redis") }, parent);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this);
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
         const parameters = new aws.elasticache.ParameterGroup(
             `${name}-params`,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 
 /** One GPU class's managed node group. */
@@ -103,11 +104,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
         const clusterName = `${args.prefix}-eks`;
 
-        this.secretsKey = new aws.kms.Key(
-            `${name}-secrets`,
-            { description: `${clusterName}: envelope encryption of Kubernetes secrets`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("eks-secrets") },
-            parent,
-        );
+        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this);
         const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
         new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
         const logGroup = new aws.cloudwatch.LogGroup(

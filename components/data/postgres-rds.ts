@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../images";
+import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 import { renderPostgresInitSql } from "./postgres-init";
 
@@ -61,7 +62,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 
-        const key = new aws.kms.Key(`${name}-key`, { description: `${args.prefix}: Postgres storage and Performance Insights`, enableKeyRotation: true, deletionWindowInDays: 30, tags: t("postgres") }, parent);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this);
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,

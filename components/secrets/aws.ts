@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 
 export interface AwsSecretStoreArgs {
@@ -55,11 +56,7 @@ export class AwsSecretStore extends pulumi.ComponentResource {
             const missing = Object.values(secret.keys).filter((k) => !(k in args.secrets));
             if (missing.length > 0) throw new Error(`AwsSecretStore ${name}: Kubernetes secret ${secret.name} asks for unknown keys ${missing.join(", ")}`);
         }
-        this.key = new aws.kms.Key(
-            `${name}-key`,
-            { description: `${args.prefix}: platform secrets in Secrets Manager`, enableKeyRotation: true, deletionWindowInDays: 30, tags: named(args.tags, `${args.prefix}-secrets`) },
-            parent,
-        );
+        this.key = rotatingKey(`${name}-key`, `${args.prefix}: platform secrets in Secrets Manager`, named(args.tags, `${args.prefix}-secrets`), this);
         for (const [key, value] of Object.entries(args.secrets)) {
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${key}`,
