@@ -156,6 +156,10 @@ export function unwrapSecrets(value: any): any {
     return value;
 }
 
+function unmockedError(tokens: string[]): Error {
+    return new Error(`unmocked invoke ${[...new Set(tokens)].join(", ")}: the offline evaluation answers only known provider functions; add it to its invoke handlers`);
+}
+
 /** A program run that threw; carries what was registered before it did. */
 export class ProgramFailure extends Error {
     constructor(
@@ -187,6 +191,7 @@ export async function runProgram(
     const invokes: string[] = [];
     const computed = options.computed ?? defaultComputed;
     const handlers = { ...defaultInvokes, ...options.invokes };
+    const unmocked: string[] = [];
 
     await pulumi.runtime.setMocks(
         {
@@ -214,7 +219,10 @@ export async function runProgram(
             call(args) {
                 invokes.push(args.token);
                 const handler = handlers[args.token];
-                if (!handler) throw new Error(`unmocked invoke ${args.token}: add it to the harness's invoke handlers`);
+                if (!handler) {
+                    unmocked.push(args.token);
+                    throw new Error(`unmocked invoke ${args.token}`);
+                }
                 return handler(args.inputs);
             },
         },
@@ -242,8 +250,9 @@ export async function runProgram(
         // The stack's outputs can resolve before every registration has reached the engine.
         await runtimeSettings.waitForRPCs();
     } catch (error) {
-        throw new ProgramFailure(error, resources);
+        throw new ProgramFailure(unmocked.length > 0 ? unmockedError(unmocked) : error, resources);
     }
+    if (unmocked.length > 0) throw new ProgramFailure(unmockedError(unmocked), resources);
 
     for (const record of resources) {
         const opts = options_.get(`${record.type}::${record.name}`);
