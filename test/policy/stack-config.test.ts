@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import { ALL_POLICIES } from "../../policy/all-policies";
+import { EC2_HOURLY } from "../../policy/cost/prices";
+import { isGpuInstanceType } from "../../policy/lib/gpu";
+import { PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
+import { resolveStackConfig, stackNames } from "../../stacks/stack-files";
+
+const BUDGET_POLICIES = ["stack-monthly-cost-within-budget", "stack-monthly-cost-below-alert-threshold"];
+const PRICING_KEYS = ["spotDiscount", "s3ExpectedGbPerBucket", "albLcuPerHour", "natProcessedGbPerMonth"];
+
+/** The pack's metadata as GetAnalyzerInfo reports it. */
+const metadata: PolicyMetadata[] = ALL_POLICIES.map((p) => ({
+    name: p.name,
+    description: p.description,
+    enforcementLevel: p.enforcementLevel ?? "advisory",
+    configSchema: p.configSchema ? { properties: p.configSchema.properties as never, required: p.configSchema.required ?? [] } : undefined,
+}));
+
+describe("per-stack policy config", () => {
+    for (const stack of stackNames()) {
+        describe(`policy/config/${stack}.json`, () => {
+            const given = readPolicyConfig(stack);
+            const declared = resolveStackConfig(stack).values;
+
+            it("is valid against the policies' config schemas and names only policies of the pack", () => {
+                expect(() => reconcilePolicyConfig(metadata, given, `${stack}.json`)).not.to.throw();
+            });
+
+            it("sets only properties the policies declare", () => {
+                for (const [name, settings] of given) {
+                    const schema = ALL_POLICIES.find((p) => p.name === name)?.configSchema?.properties ?? {};
+                    for (const key of Object.keys(settings.properties)) expect(schema, `${name}.${key}`).to.have.property(key);
+                }
+            });
+
+            it("has the budget and alert threshold of Pulumi.<stack>.yaml in both budget policies, with the same pricing assumptions", () => {
+                const [within, alert] = BUDGET_POLICIES.map((name) => given.get(name)?.properties ?? {});
+                expect(within.budgetUsd).to.equal(Number(declared["genai-platform:monthlyBudgetUsd"]));
+                expect(alert.budgetUsd).to.equal(within.budgetUsd);
+                expect(alert.budgetAlertThreshold).to.equal(Number(declared["genai-platform:budgetAlertThreshold"]));
+                for (const key of PRICING_KEYS) expect(alert[key], key).to.equal(within[key]);
+            });
+
+            it("allows only GPU instance types the price table has", () => {
+                const allowed = (given.get("gpu-instance-types-allowed")?.properties.allowedInstanceTypes ?? []) as string[];
+                for (const type of allowed) {
+                    expect(isGpuInstanceType(type), type).to.equal(true);
+                    expect(EC2_HOURLY, type).to.have.property(type);
+                }
+            });
+        });
+    }
+
+    it("requires spot GPUs in staging, and deletion protection, protect and 30-day backups in prod", () => {
+        const staging = readPolicyConfig("staging");
+        const prod = readPolicyConfig("prod");
+        expect(staging.get("gpu-capacity-spot-required")?.properties.requireSpot).to.equal(true);
+        expect(prod.get("rds-deletion-protection")?.properties.requireDeletionProtection).to.equal(true);
+        expect(prod.get("protect-data-resources")?.properties.requireProtect).to.equal(true);
+        expect(prod.get("rds-backup-retention")?.properties.minBackupRetentionDays).to.equal(30);
+    });
+});
