@@ -84,6 +84,10 @@ const defaultComputed: ComputedOutputs = (type, name, inputs) => {
             return { ...computed, latestVersion: 1 };
         case "aws:s3/bucket:Bucket":
             return { ...computed, bucket: inputs.bucket ?? `${inputs.bucketPrefix ?? ""}${name}` };
+        case "aws:rds/instance:Instance":
+            return { ...computed, address: `${name}.offline.${OFFLINE_REGION}.rds.amazonaws.com` };
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return { ...computed, primaryEndpointAddress: `master.${name}.offline.cache.amazonaws.com` };
         case "aws:lb/loadBalancer:LoadBalancer":
             return { ...computed, dnsName: `${name}.${OFFLINE_REGION}.elb.amazonaws.com` };
         default:

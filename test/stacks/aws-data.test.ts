@@ -2,13 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { EksCluster } from "../../components/cluster/eks";
 import { seedAlertRules } from "../../components/observability/alerts";
-import { engineConfigSource } from "../../stacks/config-reader";
-import { definePlatform } from "../../stacks/platform";
 import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
+import { CONFIGURED_SECRETS, evaluatedStack } from "../support/stacks";
 
-const program = () => definePlatform(engineConfigSource());
 const GENERATED = ["secrets-postgresPassword", "secrets-redisPassword", "secrets-grafanaAdminPassword"].map(mockSecretValue);
-const CONFIGURED = { openaiApiKey: "sk-OpenAiKeyForTests123", openrouterApiKey: "or-RouterKeyForTests456", alertSlackWebhookUrl: "https://hooks.slack.com/services/T0/B0/SlackSecret789" };
+const CONFIGURED = CONFIGURED_SECRETS;
 const ALL_SECRETS = [...GENERATED, ...Object.values(CONFIGURED)];
 const SECRET_ENV = /(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)/i;
 
@@ -22,7 +20,7 @@ for (const stack of ["staging", "prod"] as const) {
     describe(`${stack} data, secrets, observability and budgets (AWS)`, () => {
         let run: ProgramRun;
         before(async () => {
-            run = await runProgram(stack, program, { secretOverrides: CONFIGURED });
+            run = await evaluatedStack(stack);
         });
 
         describe("Postgres (RDS)", () => {

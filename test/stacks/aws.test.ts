@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { isPinnedImage } from "../../components/images";
-import { engineConfigSource } from "../../stacks/config-reader";
 import { loadStackConfig } from "../../stacks/config";
-import { definePlatform } from "../../stacks/platform";
 import { ProgramRun, RecordedResource, runProgram, stackConfig } from "../harness";
+import { evaluatedStack, program } from "../support/stacks";
 
 const T = {
     nodeGroup: "aws:eks/nodeGroup:NodeGroup",
@@ -40,7 +39,6 @@ const UNTAGGABLE = new Set([
     "aws:sns/topicSubscription:TopicSubscription",
 ]);
 
-const program = () => definePlatform(engineConfigSource());
 
 function container(d: RecordedResource): any {
     return d.inputs.spec.template.spec.containers[0];
@@ -52,7 +50,7 @@ function stackTests(stack: "staging" | "prod") {
         const cfg = loadStackConfig({ project: "genai-platform", stack, get: (k) => stackConfig(stack).values[k.includes(":") ? k : `genai-platform:${k}`] });
 
         before(async () => {
-            run = await runProgram(stack, program);
+            run = await evaluatedStack(stack);
         });
 
         describe("network", () => {

@@ -7,6 +7,7 @@ import { engineConfigSource } from "../../stacks/config-reader";
 import { definePlatform } from "../../stacks/platform";
 import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
 import { nginxTrackShares } from "../support/nginx";
+import { evaluatedStack } from "../support/stacks";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
@@ -37,7 +38,7 @@ describe("dev stack (Docker)", () => {
     let run: ProgramRun;
 
     before(async () => {
-        run = await runProgram("dev", () => definePlatform(engineConfigSource()));
+        run = await evaluatedStack("dev");
     });
 
     it("runs every service of the platform", () => {

@@ -3,9 +3,8 @@
  * the stack is evaluated once with the mock engine, and tests read the files it uploads.
  */
 import { StackConfig, loadStackConfig } from "../../stacks/config";
-import { engineConfigSource } from "../../stacks/config-reader";
-import { definePlatform } from "../../stacks/platform";
-import { ProgramRun, runProgram, stackConfig } from "../harness";
+import { ProgramRun, stackConfig } from "../harness";
+import { evaluatedStack } from "./stacks";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -15,7 +14,7 @@ export function devStackConfig(): StackConfig {
     return loadStackConfig({
         project: resolved.project,
         stack: resolved.stack,
-        get: (key) => resolved.values[`${resolved.project}:${key}`],
+        get: (key) => resolved.values[key.includes(":") ? key : `${resolved.project}:${key}`],
     });
 }
 
@@ -29,7 +28,7 @@ export interface DevStack {
 let cached: Promise<DevStack> | undefined;
 
 async function evaluateDevStack(): Promise<DevStack> {
-    const run = await runProgram("dev", () => definePlatform(engineConfigSource()));
+    const run = await evaluatedStack("dev");
     return {
         run,
         upload(container, file) {

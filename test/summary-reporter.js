@@ -1,0 +1,16 @@
+// Mocha's spec reporter, closed by one plain summary line ("N passed, N failed, N skipped") that
+// any CI log reader understands.
+"use strict";
+const Mocha = require("mocha");
+
+class SummaryReporter extends Mocha.reporters.Spec {
+    constructor(runner, options) {
+        super(runner, options);
+        runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
+            const { passes, failures, pending } = runner.stats ?? this.stats;
+            process.stdout.write(`\ntests: ${passes} passed, ${failures} failed, ${pending} skipped\n`);
+        });
+    }
+}
+
+module.exports = SummaryReporter;
