@@ -10,17 +10,16 @@ import { readProjectFile, stackNames } from "../../stacks/stack-files";
 import { PolicyPackProcess } from "./analyzer";
 import { parseArgs } from "./args";
 import { InputError, oneLine } from "./errors";
-import { POLICY_CONFIG_DIR, readPolicyConfig, reconcilePolicyConfig } from "./policy-config";
+import { POLICY_CONFIG_DIR, readPolicyConfig, reconcilePolicyConfig, withStackBudget } from "./policy-config";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const BUDGET_POLICY = "stack-monthly-cost-within-budget";
-
 async function check(argv: readonly string[]): Promise<number> {
     const options = parseArgs(argv);
     const { stack } = options;
     const stacks = stackNames();
     if (!stacks.includes(stack)) throw new InputError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ")})`);
-    const policyConfig = readPolicyConfig(stack);
+    const policyConfig = withStackBudget(readPolicyConfig(stack), stack, options.configOverrides);
     const environment = { project: readProjectFile().name, stack };
 
     // The pack takes seconds to start (ts-node type-checks it): start it first, collect meanwhile.

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parseArgs } from "../../scripts/check/args";
 import { InputError } from "../../scripts/check/errors";
 import { validate } from "../../scripts/check/json-schema";
-import { PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
+import { BUDGET_POLICIES, PolicyMetadata, readPolicyConfig, reconcilePolicyConfig, withStackBudget } from "../../scripts/check/policy-config";
 import { readBaseline, toViolations } from "../../scripts/check/report";
 import { collectFromState, redactSecrets, SECRET_PLACEHOLDER } from "../../scripts/check/resources";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../stacks/offline";
@@ -28,6 +28,15 @@ const inputError = (fn: () => unknown): string => {
 
 describe("check inputs", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("takes the budget from the stack's config, --config overrides included, over the policy config file", () => {
+        const fromFile = readPolicyConfig("prod");
+        const budget = (config: ReturnType<typeof readPolicyConfig>, policy: string) => config.get(policy)?.properties;
+        const applied = withStackBudget(fromFile, "prod", { monthlyBudgetUsd: "1000", budgetAlertThreshold: "0.5" });
+        expect(budget(applied, BUDGET_POLICIES[0])).to.include({ budgetUsd: 1000, spotDiscount: budget(fromFile, BUDGET_POLICIES[0])?.spotDiscount });
+        expect(budget(applied, BUDGET_POLICIES[1])).to.include({ budgetUsd: 1000, budgetAlertThreshold: 0.5 });
+        expect(budget(withStackBudget(fromFile, "prod", {}), BUDGET_POLICIES[0])?.budgetUsd).to.equal(15000);
+    });
 
     describe("arguments", () => {
         it("parses the stack and every option, in both --flag value and --flag=value forms", () => {
