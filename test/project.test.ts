@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../stacks/stack-files";
@@ -19,6 +20,19 @@ describe("project", () => {
         expect(ci).to.contain("npm ci && npm test");
         expect(ci).to.contain("install-servers.sh");
         expect(ci).to.contain("GENAI_REQUIRE_REAL_SERVERS=1");
+    });
+
+    it("says in one line how to install the Pulumi CLI when it is missing, and exits non-zero", () => {
+        const run = spawnSync("bash", ["scripts/up.sh", "dev"], { cwd: PROJECT_DIR, env: { PATH: "/usr/bin:/bin", HOME: "/tmp" }, encoding: "utf8" });
+        expect(run.status).to.equal(1);
+        expect(run.stderr.trim().split("\n")).to.have.length(1);
+        expect(run.stderr).to.match(/Pulumi CLI is not installed: install it from https:\/\/www\.pulumi\.com\/docs\/install\//);
+    });
+
+    it("refuses an unknown stack with the list of stacks", () => {
+        const run = spawnSync("bash", ["scripts/up.sh", "qa"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        expect(run.status).to.equal(2);
+        expect(run.stderr).to.contain("stacks: dev prod staging");
     });
 
     it("pins every dependency to an exact version", () => {
