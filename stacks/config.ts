@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GPU_INSTANCES, podAllocatable } from "../components/cluster/gpu-instances";
 import { isPinnedImage } from "../components/images";
 import { ModelKind, ModelSpec } from "../components/inference/model";
 import { checkInteger, ConfigReader, ConfigSource, rangeText } from "./config-reader";
@@ -236,8 +237,19 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
     models.forEach((model, i) => {
         if (model.gpus === 0) return;
         const classes = aws.gpuNodeGroups.map((g) => g.gpuClass);
-        if (!model.gpuClass || !classes.includes(model.gpuClass)) {
+        const group = aws.gpuNodeGroups.find((g) => g.gpuClass === model.gpuClass);
+        if (!model.gpuClass || !group) {
             r.fail(`models[${i}].gpuClass`, model.gpuClass, `the class of a configured GPU node group (${classes.join(", ") || "none configured"})`);
+        }
+        // Every instance type of the group must be able to hold one replica, or its pods stay Pending.
+        for (const type of group.instanceTypes) {
+            const fits = podAllocatable(GPU_INSTANCES[type]);
+            const need = { gpus: model.gpus, cpus: model.cpus, memoryMb: model.memoryMb };
+            for (const key of ["gpus", "cpus", "memoryMb"] as const) {
+                if (need[key] > fits[key]) {
+                    r.fail(`models[${i}].${key}`, need[key], `at most ${fits[key]}, what one pod can get on a ${type} node of GPU class ${group.gpuClass}`);
+                }
+            }
         }
     });
     return aws;
@@ -258,7 +270,7 @@ function readGpuNodeGroups(r: ConfigReader): GpuNodeGroupConfig[] {
         const instanceTypes = f.stringList("instanceTypes");
         if (instanceTypes.length === 0) r.fail(`${at}.instanceTypes`, instanceTypes, "at least one GPU instance type");
         instanceTypes.forEach((t, j) => {
-            if (!GPU_INSTANCE_FAMILY.test(t)) r.fail(`${at}.instanceTypes[${j}]`, t, "a GPU instance type of the g4dn, g5, g6, g6e, p4d or p5 families");
+            if (!(t in GPU_INSTANCES)) r.fail(`${at}.instanceTypes[${j}]`, t, "a GPU instance type of the g4dn, g5, g6, g6e, p4d or p5 families");
         });
         const minSize = f.integer("minSize", 0, 100);
         const maxSize = f.integer("maxSize", 1, 100);
@@ -284,8 +296,6 @@ function optionalPort(r: ConfigReader, key: string): number | undefined {
 
 type Json = Record<string, unknown>;
 
-/** GPU instance families the platform supports. */
-export const GPU_INSTANCE_FAMILY = /^(g4dn|g5|g6|g6e|p4d|p5)\.[a-z0-9]+$/;
 
 function readModels(r: ConfigReader): ModelSpec[] {
     const raw = r.structured("models", "a non-empty list of models ({name, kind, image, port, healthPath, ...})");
@@ -331,6 +341,7 @@ function readModel(r: ConfigReader, at: string, m: Json): ModelSpec {
         port: field.integer("port", 1, 65535),
         healthPath: field.string("healthPath", HTTP_PATH, "an HTTP path starting with /"),
         metricsPath: field.string("metricsPath", HTTP_PATH, "an HTTP path starting with /", "/metrics"),
+        scrapeMetrics: field.boolean("scrapeMetrics", true),
         autoscaling: {
             minReplicas: min,
             maxReplicas: max,

@@ -51,7 +51,6 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
                 prefix,
                 model,
                 edgeNetwork: networks.edge,
-                appNetwork: networks.app,
                 monitoringNetwork: networks.monitoring,
                 huggingFaceToken: model.gatedWeights ? cfg.secrets.huggingFaceToken : undefined,
                 labels,

@@ -11,8 +11,6 @@ export interface DockerModelServiceArgs {
     readonly model: ModelSpec;
     /** Network the load balancer reaches the service on. */
     readonly edgeNetwork: docker.Network;
-    /** Network of Postgres and Redis. */
-    readonly appNetwork: docker.Network;
     /** Network Prometheus scrapes on. */
     readonly monitoringNetwork: docker.Network;
     /** Hugging Face token for gated weights; uploaded as a file and pointed to by HF_TOKEN_PATH. */
@@ -62,7 +60,6 @@ export class DockerModelService extends pulumi.ComponentResource {
                         containerName: `${args.prefix}-${alias}`,
                         networks: [
                             { network: args.edgeNetwork, aliases: [alias] },
-                            { network: args.appNetwork, aliases: [alias] },
                             { network: args.monitoringNetwork, aliases: [alias] },
                         ],
                         envs,
@@ -85,7 +82,7 @@ export class DockerModelService extends pulumi.ComponentResource {
             targets[replica.track].push(`${alias}:${model.port}`);
         }
         this.scrapeJobs = (["stable", "canary"] as const)
-            .filter((track) => targets[track].length > 0)
+            .filter((track) => model.scrapeMetrics && targets[track].length > 0)
             .map((track) => ({
                 job: `model-${model.name}-${track}`,
                 targets: targets[track],

@@ -41,6 +41,8 @@ export interface ModelSpec {
     readonly healthPath: string;
     /** HTTP path of the Prometheus metrics. @default "/metrics" */
     readonly metricsPath: string;
+    /** Whether the server exposes Prometheus metrics to scrape (ComfyUI does not). @default true */
+    readonly scrapeMetrics: boolean;
     readonly autoscaling: AutoscalingSpec;
     /** GPUs per replica; 0 runs on CPU. */
     readonly gpus: number;

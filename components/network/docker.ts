@@ -13,7 +13,8 @@ export interface DockerNetworksArgs {
 /**
  * Separate networks per tier:
  * - `edge`: the load balancer, the inference services and Grafana; the only tier with a published port;
- * - `app` (the seeds' genai-network): the inference services, Postgres and Redis; internal, no route out;
+ * - `app` (the seeds' genai-network): Postgres, Redis and their exporters; internal, no route out. Application
+ *   containers that use the databases join it; the model servers do not need them and stay off it;
  * - `monitoring` (the seeds' genai-monitoring): Prometheus, Alertmanager, Grafana, Loki and the exporters; internal.
  * The load balancer is on `edge` only, so it cannot reach the databases or Prometheus.
  */

@@ -43,6 +43,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 };
 
+/**
+ * The Content-Security-Policy of Grafana's pages: Grafana serves its own scripts and styles, which the
+ * API's `default-src 'none'` would block; framing stays forbidden.
+ */
+export const GRAFANA_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'";
+
 /** Paths served without a model behind them. */
 export const HEALTH_PATH = "/health";
 
@@ -89,7 +95,9 @@ function corsMap(origins: readonly string[]): string[] {
 export function renderNginxConf(spec: NginxConfSpec): string {
     const run = spec.runtimeDir ?? "/tmp";
     const { perMinute, apiPerSecond, authPerSecond } = spec.rateLimits;
-    const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `        add_header ${k} "${v}" always;`);
+    const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) =>
+        k === "Content-Security-Policy" ? `        add_header ${k} $content_security_policy always;` : `        add_header ${k} "${v}" always;`,
+    );
     const modelLocations = spec.routes.flatMap((route) => [
         `        location /models/${route.split.model}/ {`,
         `            limit_req zone=api burst=${burst(apiPerSecond, 0.5)} nodelay;`,
@@ -150,6 +158,10 @@ export function renderNginxConf(spec: NginxConfSpec): string {
         "    limit_req_status 429;",
         "",
         ...corsMap(spec.corsOrigins),
+        "    map $uri $content_security_policy {",
+        `        default "${SECURITY_HEADERS["Content-Security-Policy"]}";`,
+        `        ~^/grafana/ "${GRAFANA_CONTENT_SECURITY_POLICY}";`,
+        "    }",
         "",
         ...spec.routes.flatMap(renderUpstream),
         "",

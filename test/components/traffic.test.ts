@@ -12,6 +12,7 @@ function model(weight?: number): ModelSpec {
         port: 8000,
         healthPath: "/health",
         metricsPath: "/metrics",
+        scrapeMetrics: true,
         autoscaling: { minReplicas: 1, maxReplicas: 5, queueDepthTarget: 5, gpuUtilizationTarget: 80, scaleDownStabilizationSeconds: 300 },
         gpus: 1,
         memoryMb: 1024,

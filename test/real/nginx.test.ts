@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { HEALTH_PATH, ModelRoute, RateLimits, SECURITY_HEADERS, renderNginxConf } from "../../components/traffic/nginx-conf";
+import { GRAFANA_CONTENT_SECURITY_POLICY, HEALTH_PATH, ModelRoute, RateLimits, SECURITY_HEADERS, renderNginxConf } from "../../components/traffic/nginx-conf";
 import { devStack } from "../support/dev-stack";
 import {
     HttpResponse,
@@ -254,6 +254,26 @@ describe("nginx load balancer", function () {
                 { perMinute: NO_LIMITS.perMinute, apiPerSecond, authPerSecond },
                 upstream,
             );
+        });
+
+        it("serves Grafana's pages with the security headers and a policy that lets Grafana load its own scripts", async function () {
+            this.timeout(20_000);
+            const grafana = await startHttpStub("grafana");
+            const withGrafana = await startLoadBalancer([routeTo("llm", 0, upstream, upstream)], NO_LIMITS, grafana);
+            try {
+                const page = await httpGet(withGrafana.port, "/grafana/d/genai-inference");
+                expect(page.status).to.equal(200);
+                expect(page.body).to.equal("grafana");
+                for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+                    const expected = name === "Content-Security-Policy" ? GRAFANA_CONTENT_SECURITY_POLICY : value;
+                    expect(page.headers[name.toLowerCase()], name).to.equal(expected);
+                }
+                const api = await httpGet(withGrafana.port, "/models/llm/v1/models");
+                expect(api.headers["content-security-policy"]).to.equal(SECURITY_HEADERS["Content-Security-Policy"]);
+            } finally {
+                await withGrafana.stop();
+                await grafana.close();
+            }
         });
 
         it(`answers 429 past ${apiPerSecond} requests per second and a burst of ${apiBurst} per client`, async () => {

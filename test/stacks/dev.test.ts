@@ -71,7 +71,9 @@ describe("dev stack (Docker)", () => {
         expect(networksOf(run, "lb")).to.deep.equal(["genai-dev-edge"]);
         const onEdge = run.ofType(CONTAINER).filter((c) => networksOf(run, c.name).includes("genai-dev-edge")).map((c) => c.name).sort();
         expect(onEdge).to.deep.equal(["lb", "model-image-stable-0", "model-llm-canary-0", "model-llm-stable-0", "observability-grafana"]);
-        // The databases are reachable only from the application network.
+        // The databases are reachable only from the application network, which the model servers stay off.
+        const onApp = run.ofType(CONTAINER).filter((c) => networksOf(run, c.name).includes("genai-dev-network")).map((c) => c.name).sort();
+        expect(onApp).to.deep.equal(["observability-postgres-exporter", "observability-redis-exporter", "postgres", "redis"]);
         expect(networksOf(run, "postgres")).to.deep.equal(["genai-dev-network"]);
         expect(networksOf(run, "redis")).to.deep.equal(["genai-dev-network"]);
         // The monitoring stack has its own network.
@@ -219,6 +221,7 @@ describe("dev stack (Docker)", () => {
             expect(conf).to.contain("zone=auth:10m rate=5r/s");
             expect(conf).to.contain("limit_req_status 429");
             for (const header of Object.keys(SECURITY_HEADERS)) expect(conf).to.contain(`add_header ${header} `);
+            expect(conf).to.match(/~\^\/grafana\/ "frame-ancestors 'none'";/);
             expect(conf).to.contain('"http://localhost:3000" $http_origin;');
         });
     });
@@ -247,7 +250,9 @@ describe("dev stack (Docker)", () => {
         it("scrapes every service, the models by version", () => {
             const prom = parse(upload(run, "observability-prometheus", "/etc/prometheus/prometheus.yml"));
             const jobs = prom.scrape_configs.map((j: any) => j.job_name);
-            expect(jobs).to.include.members(["prometheus", "alertmanager", "grafana", "loki", "node", "postgres", "redis", "model-llm-stable", "model-llm-canary", "model-image-stable"]);
+            expect(jobs).to.include.members(["prometheus", "alertmanager", "grafana", "loki", "node", "postgres", "redis", "model-llm-stable", "model-llm-canary"]);
+            // The image server exposes no metrics (scrapeMetrics: false): scraping it would only raise ServiceDown.
+            expect(jobs.filter((j: string) => j.startsWith("model-image"))).to.deep.equal([]);
             const canary = prom.scrape_configs.find((j: any) => j.job_name === "model-llm-canary");
             expect(canary.static_configs[0]).to.deep.equal({ targets: ["llm-canary-0:8000"], labels: { component: "inference", model: "llm", track: "canary" } });
             expect(container(run, "observability-prometheus").inputs.command).to.include("--storage.tsdb.retention.time=15d");
