@@ -11,7 +11,7 @@ import { seedAlertRules } from "../components/observability/alerts";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
-import { ALERTMANAGER_SERVICE_ACCOUNT, GRAFANA_SERVICE, KubernetesObservability } from "../components/observability/k8s";
+import { ALERTMANAGER_SERVICE_ACCOUNT, GRAFANA_SERVICE, KubernetesObservability, MONITORING_NAMESPACE, prometheusUrl } from "../components/observability/k8s";
 import { AwsSecretStore, SECRET_KEYS } from "../components/secrets/aws";
 import { GeneratedSecrets } from "../components/secrets/generated";
 import { platformTags } from "../components/shared/tags";
@@ -20,8 +20,6 @@ import { trafficSplit } from "../components/traffic/split";
 import { StackConfig } from "./config";
 import { PlatformOutputs } from "./docker";
 
-/** In-cluster address of Prometheus (kube-prometheus-stack in the monitoring namespace). */
-export const PROMETHEUS_URL = "http://kube-prometheus-stack-prometheus.monitoring.svc:9090";
 /** Days ALB access logs are kept, and exported backups. */
 const ALB_LOG_DAYS = 7;
 const BACKUP_DAYS = 30;
@@ -55,7 +53,6 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const cluster = new EksCluster("cluster", {
         prefix,
         version: a.eksVersion,
-        vpcId: network.vpc.id,
         privateSubnetIds: network.privateSubnetIds,
         nodeSecurityGroupId: network.nodeSecurityGroup.id,
         publicAccessCidrs: a.eksPublicAccessCidrs,
@@ -64,6 +61,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         gpuNodeGroups: a.gpuNodeGroups,
         logRetentionDays: a.logArchiveRetentionDays,
         region: a.region,
+        keepKeys: isProd,
         tags,
     });
 
@@ -108,20 +106,22 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         dependsOn: [bucket],
     });
 
-    const namespace = (id: string, name: string, podSecurity: "restricted" | "privileged") =>
+    const namespace = (id: string, name: string, podSecurity: "restricted" | "privileged", labels: Record<string, string> = {}) =>
         new k8s.core.v1.Namespace(
             id,
             {
                 metadata: {
                     name,
-                    labels: { environment: cfg.stack, "pod-security.kubernetes.io/enforce": podSecurity, "pod-security.kubernetes.io/audit": "restricted" },
+                    labels: { environment: cfg.stack, "pod-security.kubernetes.io/enforce": podSecurity, "pod-security.kubernetes.io/audit": "restricted", ...labels },
                 },
             },
             { provider: cluster.provider, dependsOn: cluster.ready },
         );
-    const appNamespace = namespace("namespace", `genai-${cfg.stack}`, "restricted");
+    // The load balancer controller holds a new pod's readiness until its ALB target is healthy, so a
+    // rolling update never stops the old pod before the ALB can send traffic to the new one.
+    const appNamespace = namespace("namespace", `genai-${cfg.stack}`, "restricted", { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
     // The node exporter and the log shipper read the host: the monitoring namespace admits them.
-    const monitoringNamespace = namespace("monitoring-namespace", "monitoring", "privileged");
+    const monitoringNamespace = namespace("monitoring-namespace", MONITORING_NAMESPACE, "privileged");
 
     const generated = new GeneratedSecrets("secrets");
     const configured: Record<string, pulumi.Output<string> | undefined> = {
@@ -141,6 +141,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         prefix,
         secrets: stored,
         rotationDays: SECRET_ROTATION_DAYS,
+        keepKey: isProd,
         kubernetesSecrets: [
             { namespace: appNamespace.metadata.name, name: APP_SECRET, keys: Object.fromEntries(appKeys.map((k) => [k, k])) },
             {
@@ -187,7 +188,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const alertTopic = new AwsAlertTopic("alert-topic", {
         prefix,
         clusterName: cluster.cluster.name,
-        publisher: { namespace: "monitoring", serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
+        publisher: { namespace: MONITORING_NAMESPACE, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
         emails: cfg.observability.alertEmails,
         tags,
     });
@@ -198,6 +199,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
+        scrapedModels: cfg.models.filter((m) => m.scrapeMetrics).map((m) => ({ name: m.name, metricsPath: m.metricsPath })),
         alertRules: seedAlertRules({ monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
@@ -241,7 +243,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
             namespace: appNamespace.metadata.name,
             targetGroupArns: { stable: groups.stable.arn, canary: groups.canary.arn },
             weightsStorageClass: WEIGHTS_STORAGE_CLASS,
-            prometheusUrl: PROMETHEUS_URL,
+            prometheusUrl: prometheusUrl(),
             huggingFaceToken: model.gatedWeights ? secretRef(SECRET_KEYS.huggingFaceToken) : undefined,
             secretEnv: thirdPartyEnv,
             provider: cluster.provider,

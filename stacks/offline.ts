@@ -66,9 +66,12 @@ const defaultComputed: ComputedOutputs = (type, name, inputs) => {
         const service = type.split(":")[1].split("/")[0];
         computed.arn = `arn:aws:${service}:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:${name}`;
     }
+    if (type.startsWith("aws:") && inputs.name === undefined) computed.name = name;
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { result: mockSecretValue(name) };
+        case "random:index/randomId:RandomId":
+            return { hex: "0a1b2c3d" };
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:${name}` };
         case "docker:index/network:Network":

@@ -15,7 +15,7 @@ export interface ElastiCacheRedisArgs {
     readonly snapshotRetentionDays: number;
     /** AUTH token; a secret Output, never in clear. */
     readonly authToken: pulumi.Output<string>;
-    /** Pulumi `protect` so no code change deletes the cache (prod). */
+    /** Pulumi `protect` so no code change deletes the cache or its key (prod). */
     readonly protect: boolean;
     readonly tags: Tags;
 }
@@ -37,7 +37,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         if (args.snapshotRetentionDays > 35) throw new Error(`ElastiCacheRedis ${name}: snapshotRetentionDays ${args.snapshotRetentionDays} is above 35`);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this, args.protect);
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
         const parameters = new aws.elasticache.ParameterGroup(
             `${name}-params`,

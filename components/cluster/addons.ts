@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { podIdentityRole } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
+import { SYSTEM_NODES } from "./eks";
 
 export interface ClusterAddonsArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
@@ -21,7 +23,8 @@ export interface ClusterAddonsArgs {
 
 /** Pinned charts of the cluster add-ons. */
 export const ADDON_CHARTS = {
-    keda: { chart: "keda", version: "2.16.1", repo: "https://kedacore.github.io/charts" },
+    keda: { chart: "keda", version: "2.18.1", repo: "https://kedacore.github.io/charts" },
+    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.46.6", repo: "https://kubernetes.github.io/autoscaler" },
     loadBalancerController: { chart: "aws-load-balancer-controller", version: "1.11.0", repo: "https://aws.github.io/eks-charts" },
 } as const;
 
@@ -30,6 +33,37 @@ export const GP3_STORAGE_CLASS = "gp3-encrypted";
 
 /** Storage class of the shared model-weights cache. */
 export const WEIGHTS_STORAGE_CLASS = "efs-weights";
+
+/** What the cluster autoscaler may do: read the node groups, resize those of this cluster only. */
+export function clusterAutoscalerPolicy(clusterName: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
+                ],
+                Resource: "*",
+            },
+            {
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
+            },
+        ],
+    });
+}
 
 /** What the load balancer controller may do: bind pod IPs into the target groups this stack created. */
 export function loadBalancerControllerPolicy(): string {
@@ -47,13 +81,14 @@ export function loadBalancerControllerPolicy(): string {
 }
 
 /**
- * Cluster add-ons the workloads rely on: KEDA (autoscaling on Prometheus queries), the AWS load
- * balancer controller (TargetGroupBinding of pod IPs into the ALB's target groups, with an IAM role
+ * Cluster add-ons the workloads rely on: KEDA (autoscaling on Prometheus queries), the cluster
+ * autoscaler (adds GPU nodes when pods wait for them, removes idle ones), the AWS load balancer controller (TargetGroupBinding of pod IPs into the ALB's target groups, with an IAM role
  * through EKS Pod Identity), and an encrypted EFS file system with its storage class for the shared
  * model-weights cache.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
     public readonly keda: k8s.helm.v3.Release;
+    public readonly clusterAutoscaler: k8s.helm.v3.Release;
     public readonly loadBalancerController: k8s.helm.v3.Release;
     public readonly weightsStorageClass: k8s.storage.v1.StorageClass;
     public readonly volumeStorageClass: k8s.storage.v1.StorageClass;
@@ -74,27 +109,55 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 chart: ADDON_CHARTS.keda.chart,
                 version: ADDON_CHARTS.keda.version,
                 repositoryOpts: { repo: ADDON_CHARTS.keda.repo },
-                values: { nodeSelector: { "genai.io/role": "system" } },
+                values: { nodeSelector: { ...SYSTEM_NODES } },
             },
             k,
         );
 
-        const controllerRole = new aws.iam.Role(
+        const autoscalerAccount = "cluster-autoscaler";
+        const autoscaler = podIdentityRole(
+            `${name}-cluster-autoscaler`,
+            {
+                clusterName: args.clusterName,
+                namespace: "kube-system",
+                serviceAccount: autoscalerAccount,
+                policy: pulumi.output(args.clusterName).apply(clusterAutoscalerPolicy),
+                tags: t("cluster-autoscaler"),
+                associate: true,
+            },
+            this,
+        );
+        this.clusterAutoscaler = new k8s.helm.v3.Release(
+            `${name}-cluster-autoscaler`,
+            {
+                name: "cluster-autoscaler",
+                namespace: "kube-system",
+                chart: ADDON_CHARTS.clusterAutoscaler.chart,
+                version: ADDON_CHARTS.clusterAutoscaler.version,
+                repositoryOpts: { repo: ADDON_CHARTS.clusterAutoscaler.repo },
+                values: {
+                    cloudProvider: "aws",
+                    awsRegion: args.region,
+                    autoDiscovery: { clusterName: args.clusterName },
+                    rbac: { serviceAccount: { create: true, name: autoscalerAccount } },
+                    extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false, "scale-down-unneeded-time": "10m" },
+                    nodeSelector: { ...SYSTEM_NODES },
+                },
+            },
+            { ...k, dependsOn: [...args.dependsOn, ...(autoscaler.association ? [autoscaler.association] : [])] },
+        );
+
+        const controller = podIdentityRole(
             `${name}-lb-controller`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-                }),
+                clusterName: args.clusterName,
+                namespace: "kube-system",
+                serviceAccount: "aws-load-balancer-controller",
+                policy: loadBalancerControllerPolicy(),
                 tags: t("lb-controller"),
+                associate: true,
             },
-            parent,
-        );
-        new aws.iam.RolePolicy(`${name}-lb-controller`, { role: controllerRole.id, policy: loadBalancerControllerPolicy() }, parent);
-        const identity = new aws.eks.PodIdentityAssociation(
-            `${name}-lb-controller`,
-            { clusterName: args.clusterName, namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", roleArn: controllerRole.arn, tags: t("lb-controller") },
-            parent,
+            this,
         );
         this.loadBalancerController = new k8s.helm.v3.Release(
             `${name}-lb-controller`,
@@ -111,10 +174,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     serviceAccount: { create: true, name: "aws-load-balancer-controller" },
                     // This stack creates the ALB itself: the controller only binds targets.
                     enableServiceMutatorWebhook: false,
-                    nodeSelector: { "genai.io/role": "system" },
+                    nodeSelector: { ...SYSTEM_NODES },
                 },
             },
-            { ...k, dependsOn: [...args.dependsOn, identity] },
+            { ...k, dependsOn: [...args.dependsOn, ...(controller.association ? [controller.association] : [])] },
         );
 
         this.fileSystem = new aws.efs.FileSystem(

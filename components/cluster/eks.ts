@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rotatingKey } from "../shared/kms";
+import { podIdentityRole, serviceTrustPolicy } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 
 /** One GPU class's managed node group. */
@@ -24,19 +25,24 @@ export interface EksClusterArgs {
     readonly prefix: string;
     /** Kubernetes version, pinned, in EKS standard support. */
     readonly version: string;
-    readonly vpcId: pulumi.Input<string>;
     /** Subnets of the nodes and the control plane's network interfaces. */
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** Security group of nodes and pods. */
     readonly nodeSecurityGroupId: pulumi.Input<string>;
     /** CIDRs allowed to the public API endpoint; empty keeps the endpoint private. */
     readonly publicAccessCidrs: readonly string[];
+    /** Instance type of the system node group (add-ons, monitoring). */
     readonly systemNodeInstanceType: string;
+    /** Nodes of the system node group; the autoscaler may double it. */
     readonly systemNodeCount: number;
+    /** One GPU node group per GPU class. */
     readonly gpuNodeGroups: readonly GpuNodeGroupSpec[];
     /** Days control-plane logs are kept. */
     readonly logRetentionDays: number;
+    /** AWS region, for the kubeconfig's token command. */
     readonly region: string;
+    /** Keep the secrets KMS key (protect and retain) so that no code change makes the cluster's secrets unreadable. */
+    readonly keepKeys: boolean;
     readonly tags: Tags;
 }
 
@@ -46,18 +52,17 @@ export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NO_SCH
 export const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" } as const;
 /** Node label naming a node's GPU class. */
 export const GPU_CLASS_LABEL = "genai.io/gpu-class";
+/** Node label naming a node's role, `system` or `gpu`. */
+export const NODE_ROLE_LABEL = "genai.io/role";
+/** Where the cluster's own workloads (add-ons, monitoring, jobs) run. */
+export const SYSTEM_NODES = { [NODE_ROLE_LABEL]: "system" } as const;
+/** The label the NVIDIA device plugin's node affinity requires (set by GPU feature discovery otherwise). */
+export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 /** Pinned Helm chart of the NVIDIA device plugin. */
 export const NVIDIA_DEVICE_PLUGIN_CHART = { chart: "nvidia-device-plugin", version: "0.17.0", repo: "https://nvidia.github.io/k8s-device-plugin" } as const;
 
 const MANAGED_POLICY = "arn:aws:iam::aws:policy";
-
-function assumeRole(service: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-    });
-}
 
 /** The kubeconfig of a cluster, authenticating with `aws eks get-token`. */
 export function renderKubeconfig(name: string, endpoint: string, certificateAuthority: string, region: string): string {
@@ -104,8 +109,8 @@ export class EksCluster extends pulumi.ComponentResource {
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
         const clusterName = `${args.prefix}-eks`;
 
-        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this);
-        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
+        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this, args.keepKeys);
+        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
         new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane`,
@@ -135,9 +140,11 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: [logGroup] },
         );
 
-        this.nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags: t("eks-nodes") }, parent);
-        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "service-role/AmazonEBSCSIDriverPolicyV2", "service-role/AmazonEFSCSIDriverPolicy"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy.split("/").pop()}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}/${policy}` }, parent);
+        // The node role carries only what the kubelet and the host-network VPC CNI need; pods cannot reach it
+        // (IMDS hop limit 1), and the CSI drivers get their own roles through Pod Identity.
+        this.nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags: t("eks-nodes") }, parent);
+        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]) {
+            new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}/${policy}` }, parent);
         }
         const clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
 
@@ -148,7 +155,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     namePrefix: `${args.prefix}-${role}-`,
                     updateDefaultVersion: true,
                     vpcSecurityGroupIds: [clusterSecurityGroupId, args.nodeSecurityGroupId],
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                     blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
                     tagSpecifications: [
                         { resourceType: "instance", tags: t(role) },
@@ -177,7 +184,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     taints: spec.gpu ? [{ ...GPU_TAINT }] : undefined,
                     tags: t(role),
                 },
-                // The autoscaler (KEDA and the cluster's node scaling) changes the desired size: do not fight it.
+                // The cluster autoscaler changes the desired size as pods need nodes: do not fight it.
                 { parent: this, ignoreChanges: ["scalingConfig.desiredSize"], deleteBeforeReplace: false },
             );
         };
@@ -189,7 +196,7 @@ export class EksCluster extends pulumi.ComponentResource {
             max: args.systemNodeCount * 2,
             diskSizeGb: 50,
             amiType: "AL2023_x86_64_STANDARD",
-            labels: { "genai.io/role": "system" },
+            labels: { ...SYSTEM_NODES },
             gpu: false,
         });
         for (const group of args.gpuNodeGroups) {
@@ -202,20 +209,41 @@ export class EksCluster extends pulumi.ComponentResource {
                     max: group.maxSize,
                     diskSizeGb: group.diskSizeGb,
                     amiType: "AL2023_x86_64_NVIDIA",
-                    labels: { "genai.io/role": "gpu", [GPU_CLASS_LABEL]: group.gpuClass },
+                    labels: { [NODE_ROLE_LABEL]: "gpu", [GPU_CLASS_LABEL]: group.gpuClass, [GPU_PRESENT_LABEL]: "true" },
                     gpu: true,
                 }),
             );
         }
 
-        const addons = ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "aws-efs-csi-driver", "eks-pod-identity-agent"].map(
-            (addon) =>
-                new aws.eks.Addon(
-                    `${name}-${addon}`,
-                    { clusterName: this.cluster.name, addonName: addon, resolveConflictsOnUpdate: "OVERWRITE", tags: t(addon) },
-                    { parent: this, dependsOn: [system] },
-                ),
-        );
+        const addon = (addonName: string, dependsOn: pulumi.Resource[], podIdentity?: { serviceAccount: string; policy: string }) => {
+            const role = podIdentity
+                ? podIdentityRole(
+                      `${name}-${addonName}`,
+                      { clusterName: this.cluster.name, namespace: "kube-system", serviceAccount: podIdentity.serviceAccount, managedPolicyArns: [`${MANAGED_POLICY}/${podIdentity.policy}`], tags: t(addonName), associate: false },
+                      this,
+                  ).role
+                : undefined;
+            return new aws.eks.Addon(
+                `${name}-${addonName}`,
+                {
+                    clusterName: this.cluster.name,
+                    addonName,
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                    podIdentityAssociations: role && podIdentity ? [{ roleArn: role.arn, serviceAccount: podIdentity.serviceAccount }] : undefined,
+                    tags: t(addonName),
+                },
+                { parent: this, dependsOn },
+            );
+        };
+        const podIdentityAgent = addon("eks-pod-identity-agent", [system]);
+        const addons = [
+            podIdentityAgent,
+            addon("vpc-cni", [system]),
+            addon("coredns", [system]),
+            addon("kube-proxy", [system]),
+            addon("aws-ebs-csi-driver", [system, podIdentityAgent], { serviceAccount: "ebs-csi-controller-sa", policy: "service-role/AmazonEBSCSIDriverPolicy" }),
+            addon("aws-efs-csi-driver", [system, podIdentityAgent], { serviceAccount: "efs-csi-controller-sa", policy: "service-role/AmazonEFSCSIDriverPolicy" }),
+        ];
 
         this.kubeconfig = pulumi.secret(
             pulumi
@@ -234,7 +262,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
                 values: {
                     tolerations: [GPU_TOLERATION],
-                    nodeSelector: { "genai.io/role": "gpu" },
+                    nodeSelector: { [NODE_ROLE_LABEL]: "gpu" },
                 },
             },
             { parent: this, provider: this.provider, dependsOn: this.gpuNodeGroups },

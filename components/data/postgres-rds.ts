@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { IMAGES } from "../images";
 import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
@@ -62,7 +63,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this, args.production);
+        // Each instance's final snapshot needs a name no earlier instance used.
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
@@ -110,7 +113,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: args.production,
                 skipFinalSnapshot: false,
-                finalSnapshotIdentifier: `${args.prefix}-pg-final`,
+                finalSnapshotIdentifier: pulumi.interpolate`${args.prefix}-pg-final-${snapshotSuffix.hex}`,
+                // Point-in-time restore stays possible after the instance is gone, for the retention period.
+                deleteAutomatedBackups: false,
                 iamDatabaseAuthenticationEnabled: true,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 performanceInsightsEnabled: args.production,

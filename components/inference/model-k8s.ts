@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_CLASS_LABEL, GPU_TOLERATION } from "../cluster/eks";
+import { GPU_CLASS_LABEL, GPU_TOLERATION, SYSTEM_NODES } from "../cluster/eks";
 import { ModelSpec, Track } from "./model";
 
 /** A key of a Kubernetes Secret, referenced by `secretKeyRef`. */
@@ -10,7 +10,9 @@ export interface SecretKeyRef {
 }
 
 export interface KubernetesModelServiceArgs {
+    /** The model to serve. */
     readonly model: ModelSpec;
+    /** Namespace of the environment's workloads. */
     readonly namespace: pulumi.Input<string>;
     /** Target groups of the ALB the pods register in, by track. */
     readonly targetGroupArns: Record<Track, pulumi.Input<string>>;
@@ -22,6 +24,7 @@ export interface KubernetesModelServiceArgs {
     readonly huggingFaceToken?: SecretKeyRef;
     /** Secrets handed to the server as environment variables, each from a Secret key. */
     readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
+    /** The cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
     /** What must exist first: node groups, the device plugin, KEDA, the load balancer controller. */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -31,6 +34,18 @@ export interface KubernetesModelServiceArgs {
 export const STARTUP_PROBE = { failureThreshold: 60, periodSeconds: 10 } as const;
 const CACHE_MOUNT = "/models-cache";
 const RUN_AS = 1000;
+/** Seconds a stopping pod keeps serving while the ALB deregisters it. */
+export const PRE_STOP_SECONDS = 15;
+/** How long Pulumi waits for a rollout: a new GPU node, a multi-GB image pull and the weights load. */
+export const ROLLOUT_TIMEOUT = "40m";
+
+/**
+ * The disruption budget of one version: with two or more replicas one may go at a time; with a single
+ * replica a voluntary eviction (a node drain) is allowed, or no node of the group could ever be replaced.
+ */
+export function disruptionBudget(minReplicas: number): { minAvailable: number } | { maxUnavailable: number } {
+    return minReplicas >= 2 ? { minAvailable: minReplicas - 1 } : { maxUnavailable: 1 };
+}
 
 /** Labels of one version's pods; `model`, `track` and `component` become metric labels too. */
 export function podLabels(model: string, track: Track): Record<string, string> {
@@ -70,6 +85,8 @@ export function scaledObjectSpec(model: ModelSpec, track: Track, deployment: str
             {
                 type: "prometheus",
                 name: "gpu-utilization",
+                // An average is compared as a value (desired = replicas x average / target), not divided by replicas.
+                metricType: "Value",
                 metadata: {
                     serverAddress: prometheusUrl,
                     query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${namespace}", pod=~"${deployment}-.*"})`,
@@ -138,7 +155,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                                 automountServiceAccountToken: false,
                                 terminationGracePeriodSeconds: 120,
                                 securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: "RuntimeDefault" } },
-                                nodeSelector: model.gpus > 0 ? { [GPU_CLASS_LABEL]: model.gpuClass! } : { "genai.io/role": "system" },
+                                nodeSelector: model.gpus > 0 ? { [GPU_CLASS_LABEL]: model.gpuClass! } : { ...SYSTEM_NODES },
                                 tolerations: model.gpus > 0 ? [{ ...GPU_TOLERATION }] : undefined,
                                 topologySpreadConstraints: [
                                     { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { model: model.name, track } } },
@@ -155,6 +172,8 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                                         readinessProbe: probe(10, 3),
                                         livenessProbe: probe(20, 3),
                                         securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
+                                        // Keep serving while the ALB deregisters the pod, so no request lands on a stopped server.
+                                        lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SECONDS)] } } },
                                         volumeMounts: [
                                             { name: "dshm", mountPath: "/dev/shm" },
                                             { name: "weights", mountPath: CACHE_MOUNT },
@@ -170,7 +189,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                     },
                 },
                 // The autoscaler owns the replica count once the Deployment exists.
-                { ...after, ignoreChanges: ["spec.replicas"] },
+                { ...after, ignoreChanges: ["spec.replicas"], customTimeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } },
             );
             this.deployments[track] = deployment;
 
@@ -181,7 +200,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
             );
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-${track}`,
-                { metadata: { name: deploymentName, namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: { model: model.name, track } } } },
+                { metadata: { name: deploymentName, namespace, labels }, spec: { ...disruptionBudget(model.autoscaling.minReplicas), selector: { matchLabels: { model: model.name, track } } } },
                 k,
             );
             new k8s.apiextensions.CustomResource(
@@ -205,6 +224,6 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                 { ...k, dependsOn: [...(args.dependsOn ?? []), service] },
             );
         }
-        this.registerOutputs({});
+        this.registerOutputs({ deployments: Object.values(this.deployments).map((d) => d.metadata.name) });
     }
 }

@@ -13,6 +13,24 @@ export interface AwsAlertTopicArgs {
     readonly tags: Tags;
 }
 
+/** The topic's policy: nobody but the publisher role may publish, whatever their IAM permissions say. */
+export function renderAlertTopicPolicy(topicArn: string, publisherRoleArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AlertmanagerPublishes", Effect: "Allow", Principal: { AWS: publisherRoleArn }, Action: "sns:Publish", Resource: topicArn },
+            {
+                Sid: "NobodyElsePublishes",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": publisherRoleArn } },
+            },
+        ],
+    });
+}
+
 /**
  * The SNS topic that e-mails critical alerts: encrypted with the SNS-managed KMS key, one e-mail
  * subscription per alert address, and a role, bound to Alertmanager's service account through EKS Pod
@@ -42,6 +60,11 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(
             `${name}-publisher`,
             { role: role.id, policy: this.topic.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: arn }] })) },
+            parent,
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-publishers`,
+            { arn: this.topic.arn, policy: pulumi.all([this.topic.arn, role.arn]).apply(([topicArn, roleArn]) => renderAlertTopicPolicy(topicArn, roleArn)) },
             parent,
         );
         new aws.eks.PodIdentityAssociation(

@@ -2,13 +2,18 @@ import { stringify } from "yaml";
 
 export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki" } as const;
 
+/** The Loki datasource, as Grafana provisions it (dev) and as the cloud chart adds it. */
+export function lokiDatasource(url: string): Record<string, unknown> {
+    return { name: "Loki", type: "loki", uid: DATASOURCE_UIDS.loki, access: "proxy", url, editable: false };
+}
+
 /** Grafana datasource provisioning: Prometheus (default) and Loki. */
 export function renderGrafanaDatasources(prometheusUrl: string, lokiUrl: string): string {
     return stringify({
         apiVersion: 1,
         datasources: [
             { name: "Prometheus", type: "prometheus", uid: DATASOURCE_UIDS.prometheus, access: "proxy", url: prometheusUrl, isDefault: true, editable: false },
-            { name: "Loki", type: "loki", uid: DATASOURCE_UIDS.loki, access: "proxy", url: lokiUrl, editable: false },
+            lokiDatasource(lokiUrl),
         ],
     });
 }

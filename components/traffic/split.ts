@@ -13,25 +13,12 @@ export interface TrafficSplit {
     readonly canary: number;
 }
 
-/** The canary steps of a progressive rollout, in percent. */
-export const CANARY_STEPS: readonly number[] = [10, 25, 50, 75, 100];
-
 export function trafficSplit(model: ModelSpec): TrafficSplit {
     const canary = model.canary ? model.canary.weight : 0;
     if (!Number.isInteger(canary) || canary < 0 || canary > 100) {
         throw new Error(`model ${model.name}: canary weight ${canary} is not an integer from 0 to 100`);
     }
     return { model: model.name, stable: 100 - canary, canary };
-}
-
-/** Whether a version receives any traffic at all under a split. */
-export function receivesTraffic(split: TrafficSplit, track: "stable" | "canary"): boolean {
-    return split[track] > 0;
-}
-
-/** The next canary step after `current`, or undefined when the rollout is complete. */
-export function nextCanaryStep(current: number): number | undefined {
-    return CANARY_STEPS.find((step) => step > current);
 }
 
 function gcd(a: number, b: number): number {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ModelSpec } from "../../components/inference/model";
 import { renderNginxConf } from "../../components/traffic/nginx-conf";
-import { CANARY_STEPS, nextCanaryStep, trafficSplit, upstreamServerWeights } from "../../components/traffic/split";
+import { trafficSplit, upstreamServerWeights } from "../../components/traffic/split";
 import { nginxTrackShares } from "../support/nginx";
 
 function model(weight?: number): ModelSpec {
@@ -29,13 +29,6 @@ describe("traffic split", () => {
     it("gives the canary its weight and the stable version the rest", () => {
         expect(trafficSplit(model(25))).to.deep.equal({ model: "llm", stable: 75, canary: 25 });
         expect(trafficSplit(model())).to.deep.equal({ model: "llm", stable: 100, canary: 0 });
-    });
-
-    it("follows the seeds' canary steps 10/25/50/75/100", () => {
-        expect(CANARY_STEPS).to.deep.equal([10, 25, 50, 75, 100]);
-        expect(nextCanaryStep(0)).to.equal(10);
-        expect(nextCanaryStep(50)).to.equal(75);
-        expect(nextCanaryStep(100)).to.equal(undefined);
     });
 
     it("rejects a weight outside 0-100", () => {

@@ -42,7 +42,8 @@ for (const stack of ["staging", "prod"] as const) {
             it(`keeps backups ${prod ? 30 : 7} days and takes a final snapshot`, () => {
                 expect(db.inputs.backupRetentionPeriod).to.equal(prod ? 30 : 7);
                 expect(db.inputs.skipFinalSnapshot).to.equal(false);
-                expect(db.inputs.finalSnapshotIdentifier).to.equal(`genai-${stack}-pg-final`);
+                expect(db.inputs.finalSnapshotIdentifier).to.equal(`genai-${stack}-pg-final-0a1b2c3d`);
+                expect(db.inputs.deleteAutomatedBackups).to.equal(false);
             });
             it(prod ? "is Multi-AZ, deletion-protected, protected in Pulumi and monitored" : "is single-AZ and not deletion-protected", () => {
                 expect(db.inputs.multiAz).to.equal(prod);
@@ -183,10 +184,19 @@ for (const stack of ["staging", "prod"] as const) {
             it("scrapes GPU metrics with the DCGM exporter and the model servers with a PodMonitor, and ships logs", () => {
                 const dcgm = run.one("kubernetes:helm.sh/v3:Release", "observability-dcgm-exporter").inputs;
                 expect(dcgm.values.tolerations).to.deep.include({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
-                const pm = run.one("kubernetes:monitoring.coreos.com/v1:PodMonitor", "observability-models").inputs.spec;
+                expect(dcgm.values.serviceMonitor).to.deep.equal({ enabled: true, honorLabels: true });
+                // One PodMonitor per model that exposes metrics, on its own path; the image server has none.
+                const monitors = run.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor");
+                expect(monitors.map((m) => m.inputs.metadata.name)).to.deep.equal(["model-llm"]);
+                const pm = monitors[0].inputs.spec;
+                expect(pm.selector.matchLabels).to.deep.equal({ component: "inference", model: "llm" });
+                expect(pm.podMetricsEndpoints[0].path).to.equal("/metrics");
                 expect(pm.podTargetLabels).to.include.members(["model", "track"]);
-                const alloy = run.one("kubernetes:helm.sh/v3:Release", "observability-alloy").inputs.values.alloy.configMap.content;
-                expect(alloy).to.contain("loki.source.kubernetes").and.contain("loki.source.journal").and.contain("loki-gateway.monitoring.svc");
+                const alloy = run.one("kubernetes:helm.sh/v3:Release", "observability-alloy").inputs.values;
+                const pipeline = alloy.alloy.configMap.content;
+                expect(pipeline).to.contain("loki.source.kubernetes").and.contain("loki.source.journal").and.contain("loki-gateway.monitoring.svc");
+                expect(pipeline, "each node ships only its own pods").to.contain('field = "spec.nodeName=" + sys.env("HOSTNAME")');
+                expect(alloy.controller.tolerations).to.deep.include({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
             });
             it("serves Grafana through the ALB under /grafana/", () => {
                 const rule = run.one("aws:lb/listenerRule:ListenerRule", "lb-grafana").inputs;
@@ -200,7 +210,23 @@ for (const stack of ["staging", "prod"] as const) {
             expect(run.one("aws:sns/topicSubscription:TopicSubscription", "alert-topic-email-0").inputs).to.include({ protocol: "email", endpoint: "platform-oncall@genai.example.com" });
             const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "alert-topic-publisher").inputs.policy);
             expect(policy.Statement).to.deep.equal([{ Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:alert-topic" }]);
+            const topicPolicy = JSON.parse(run.one("aws:sns/topicPolicy:TopicPolicy", "alert-topic-publishers").inputs.policy);
+            expect(topicPolicy.Statement[1]).to.deep.include({
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:Publish",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam:us-east-1:123456789012:alert-topic-publisher" } },
+            });
             expect(run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "alert-topic-publisher").inputs).to.include({ namespace: "monitoring", serviceAccount: "kube-prometheus-stack-alertmanager" });
+        });
+
+        it(prod ? "protects and retains every KMS key that encrypts data" : "lets staging's KMS keys go with their data", () => {
+            for (const name of ["postgres-key", "redis-key", "secret-store-key", "cluster-secrets"]) {
+                const key = run.one("aws:kms/key:Key", name);
+                expect(key.protect, name).to.equal(prod);
+                expect(key.retainOnDelete, name).to.equal(prod);
+                expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
+            }
         });
 
         describe("backups", () => {
@@ -246,7 +272,6 @@ describe("EKS cluster component", () => {
             cluster = new EksCluster("c", {
                 prefix: "genai-test",
                 version: "1.34",
-                vpcId: "vpc-1",
                 privateSubnetIds: ["subnet-1", "subnet-2"],
                 nodeSecurityGroupId: "sg-1",
                 publicAccessCidrs: [],
@@ -255,6 +280,7 @@ describe("EKS cluster component", () => {
                 gpuNodeGroups: [],
                 logRetentionDays: 30,
                 region: "us-east-1",
+                keepKeys: false,
                 tags: { environment: "test" },
             });
             return {};
@@ -267,7 +293,6 @@ describe("EKS cluster component", () => {
             new EksCluster("c", {
                 prefix: "genai-test",
                 version: "1.34",
-                vpcId: "vpc-1",
                 privateSubnetIds: ["subnet-1"],
                 nodeSecurityGroupId: "sg-1",
                 publicAccessCidrs: [],
@@ -276,6 +301,7 @@ describe("EKS cluster component", () => {
                 gpuNodeGroups: [{ gpuClass: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGb: 50 }],
                 logRetentionDays: 30,
                 region: "us-east-1",
+                keepKeys: false,
                 tags: {},
             });
         let error: unknown;

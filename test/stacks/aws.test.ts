@@ -37,6 +37,7 @@ const UNTAGGABLE = new Set([
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:sns/topicSubscription:TopicSubscription",
+    "aws:sns/topicPolicy:TopicPolicy",
 ]);
 
 
@@ -112,7 +113,8 @@ function stackTests(stack: "staging" | "prod") {
                     const ng = gpu[i].inputs;
                     expect(ng.amiType).to.equal("AL2023_x86_64_NVIDIA");
                     expect(ng.taints).to.deep.equal([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
-                    expect(ng.capacityType).to.equal(stack === "prod" ? "ON_DEMAND" : "SPOT");
+                    expect(ng.capacityType).to.equal(spec.capacityType);
+                    expect(ng.labels["nvidia.com/gpu.present"], "the device plugin's node affinity").to.equal("true");
                     expect(ng.instanceTypes).to.deep.equal(spec.instanceTypes);
                     expect(ng.scalingConfig).to.deep.equal({ minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize });
                     expect(ng.labels["genai.io/gpu-class"]).to.equal(spec.gpuClass);
@@ -122,11 +124,28 @@ function stackTests(stack: "staging" | "prod") {
             it("launches every node with IMDSv2 and an encrypted gp3 root volume of at least 100 GiB on GPU nodes", () => {
                 for (const lt of run.ofType(T.launchTemplate)) {
                     expect(lt.inputs.metadataOptions.httpTokens, lt.name).to.equal("required");
-                    expect(lt.inputs.metadataOptions.httpPutResponseHopLimit, lt.name).to.be.within(1, 2);
+                    // Hop limit 1: pods cannot reach the node's instance role.
+                    expect(lt.inputs.metadataOptions.httpPutResponseHopLimit, lt.name).to.equal(1);
                     const ebs = lt.inputs.blockDeviceMappings[0].ebs;
                     expect(ebs).to.include({ volumeType: "gp3", encrypted: "true" });
                     if (lt.name.includes("gpu")) expect(ebs.volumeSize, lt.name).to.be.at.least(100);
                 }
+            });
+            it("gives the nodes only the kubelet's and the CNI's policies, and the CSI drivers their own roles", () => {
+                const nodePolicies = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === "cluster-nodes").map((a) => a.inputs.policyArn.split("/").pop());
+                expect(nodePolicies.sort()).to.deep.equal(["AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"]);
+                for (const [addon, account] of [["aws-ebs-csi-driver", "ebs-csi-controller-sa"], ["aws-efs-csi-driver", "efs-csi-controller-sa"]]) {
+                    const pia = run.one("aws:eks/addon:Addon", `cluster-${addon}`).inputs.podIdentityAssociations;
+                    expect(pia).to.deep.equal([{ roleArn: `arn:aws:iam:us-east-1:123456789012:cluster-${addon}`, serviceAccount: account }]);
+                }
+            });
+            it("scales the node groups with the cluster autoscaler, allowed to resize this cluster's groups only", () => {
+                const release = run.one("kubernetes:helm.sh/v3:Release", "addons-cluster-autoscaler").inputs;
+                expect(release.values.autoDiscovery.clusterName).to.equal(`genai-${stack}-eks`);
+                const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "addons-cluster-autoscaler").inputs.policy);
+                const resize = policy.Statement.find((s: any) => s.Action.includes("autoscaling:SetDesiredCapacity"));
+                expect(resize.Condition.StringEquals).to.deep.equal({ [`aws:ResourceTag/k8s.io/cluster-autoscaler/genai-${stack}-eks`]: "owned" });
+                expect(run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "addons-cluster-autoscaler").inputs.serviceAccount).to.equal("cluster-autoscaler");
             });
             it("installs the pinned NVIDIA device plugin, tolerating the GPU taint", () => {
                 const plugin = run.one("kubernetes:helm.sh/v3:Release", "cluster-nvidia-device-plugin").inputs;
@@ -190,10 +209,19 @@ function stackTests(stack: "staging" | "prod") {
                     expect(pvc.retainOnDelete).to.equal(true);
                 }
             });
-            it("protects every version with a PodDisruptionBudget", () => {
+            it("protects every version with a PodDisruptionBudget that still lets a node drain", () => {
                 const pdbs = run.ofType(T.pdb).map((p) => p.inputs.metadata.name).sort();
                 expect(pdbs).to.deep.equal(run.ofType(T.deployment).map((d) => d.inputs.metadata.name).sort());
-                for (const p of run.ofType(T.pdb)) expect(p.inputs.spec.minAvailable).to.equal(1);
+                for (const p of run.ofType(T.pdb)) {
+                    const model = cfg.models.find((m) => m.name === p.inputs.metadata.labels.model)!;
+                    const expected = model.autoscaling.minReplicas >= 2 ? { minAvailable: model.autoscaling.minReplicas - 1 } : { maxUnavailable: 1 };
+                    expect(p.inputs.spec, p.name).to.deep.include(expected);
+                }
+            });
+            it("keeps a stopping pod serving while the ALB deregisters it, and gates readiness on the ALB target", () => {
+                for (const d of run.ofType(T.deployment)) expect(container(d).lifecycle.preStop.exec.command, d.name).to.deep.equal(["sleep", "15"]);
+                const ns = run.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.labels;
+                expect(ns).to.include({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled", "pod-security.kubernetes.io/enforce": "restricted" });
             });
             it("autoscales each version on queue length and GPU utilisation, min/max from config, 300 s cool-down", () => {
                 for (const so of run.ofType(T.scaledObject)) {
@@ -205,6 +233,8 @@ function stackTests(stack: "staging" | "prod") {
                     const queries = spec.triggers.map((t: any) => t.metadata.query).join(" ");
                     expect(queries).to.contain("vllm:num_requests_waiting").and.contain("DCGM_FI_DEV_GPU_UTIL");
                     expect(spec.triggers.find((t: any) => t.name === "queue-length").metadata.threshold).to.equal("5");
+                    // Utilisation is an average: compared as a value, not divided by the replica count.
+                    expect(spec.triggers.find((t: any) => t.name === "gpu-utilization").metricType).to.equal("Value");
                 }
                 expect(run.ofType(T.scaledObject)).to.have.length(run.ofType(T.deployment).length);
             });
@@ -301,6 +331,15 @@ describe("cloud configuration", () => {
         expect(fail({ gpuNodeGroups: [{ class: "l4", instanceTypes: ["g6.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 2 }] })).to.throw(/models\[0\]\.gpuClass = "a10g"; allowed: the class of a configured GPU node group \(l4\)/));
     it("refuses a non-GPU instance type in a GPU node group", () =>
         expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["m5.large"], capacityType: "SPOT", minSize: 1, maxSize: 2 }] })).to.throw(/gpuNodeGroups\[0\]\.instanceTypes\[0\] = "m5.large"/));
+    it("refuses a model that does not fit on its node group's instances, naming what one pod can get", () =>
+        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 3 }] })).to.throw(
+            /models\[0\]\.cpus = 6; allowed: at most 3, what one pod can get on a g5\.xlarge node of GPU class a10g/,
+        ));
+    it("refuses a model that asks for more GPUs than an instance has", () => {
+        const models = JSON.parse(stackConfig("staging").values["genai-platform:models"]);
+        models[0].gpus = 4;
+        expect(fail({ models })).to.throw(/models\[0\]\.gpus = 4; allowed: at most 1, what one pod can get on a g5\.2xlarge node/);
+    });
     it("refuses a root volume below 100 GiB", () =>
         expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 2, diskSizeGb: 50 }] })).to.throw(/diskSizeGb = 50; allowed: an integer from 100/));
 });
