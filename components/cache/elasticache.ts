@@ -6,8 +6,11 @@ import { named, Tags } from "../shared/tags";
 export interface ElastiCacheRedisArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** Private subnets the service is placed in. */
     readonly subnetIds: pulumi.Input<string>[];
+    /** Security group of the service (its tier). */
     readonly securityGroupId: pulumi.Input<string>;
+    /** ElastiCache node type, e.g. cache.r6g.large. */
     readonly nodeType: string;
     /** Read replicas besides the primary; with one or more, failover is automatic and Multi-AZ. */
     readonly replicas: number;
@@ -17,6 +20,7 @@ export interface ElastiCacheRedisArgs {
     readonly authToken: pulumi.Output<string>;
     /** Pulumi `protect` so no code change deletes the cache or its key (prod). */
     readonly protect: boolean;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

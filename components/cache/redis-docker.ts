@@ -13,6 +13,7 @@ export interface DockerRedisArgs {
     readonly password: pulumi.Output<string>;
     /** maxmemory in MiB. @default 256 */
     readonly maxMemoryMb?: number;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
 }
 

@@ -8,16 +8,23 @@ import { SYSTEM_NODES } from "./eks";
 export interface ClusterAddonsArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** Name of the EKS cluster. */
     readonly clusterName: pulumi.Input<string>;
+    /** VPC of the stack. */
     readonly vpcId: pulumi.Input<string>;
+    /** AWS region of the stack. */
     readonly region: string;
     /** Subnets the weights file system gets a mount target in. */
     readonly privateSubnetIds: pulumi.Input<string>[];
+    /** Security group of the weights file system's mount targets. */
     readonly fileSystemSecurityGroupId: pulumi.Input<string>;
     /** Keep the weights file system in Pulumi state so no code change can delete it. */
     readonly protectFileSystem: boolean;
+    /** The cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
+    /** Resources that must exist first. */
     readonly dependsOn: pulumi.Resource[];
 }
 

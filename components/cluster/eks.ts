@@ -13,8 +13,11 @@ export interface GpuNodeGroupSpec {
     readonly instanceTypes: readonly string[];
     /** `ON_DEMAND`, `SPOT` or `CAPACITY_BLOCK`. */
     readonly capacityType: string;
+    /** Fewest nodes. */
     readonly minSize: number;
+    /** Nodes at creation; the cluster autoscaler moves it between min and max. */
     readonly desiredSize: number;
+    /** Most nodes. */
     readonly maxSize: number;
     /** Root volume in GiB (gp3, encrypted), at least 100 for images and weights. */
     readonly diskSizeGb: number;
@@ -43,6 +46,7 @@ export interface EksClusterArgs {
     readonly region: string;
     /** Keep the secrets KMS key (protect and retain) so that no code change makes the cluster's secrets unreadable. */
     readonly keepKeys: boolean;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

@@ -13,12 +13,15 @@ export interface BucketPrefixRule {
 export interface PlatformBucketArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** Key prefixes with their expiry. */
     readonly rules: readonly BucketPrefixRule[];
     /** Prefix the ALB writes its access logs under; grants the regional ELB log delivery write access there. */
     readonly albLogPrefix?: string;
+    /** AWS region of the stack. */
     readonly region: string;
     /** Keep the bucket in Pulumi state so no code change can delete it (prod). */
     readonly protect: boolean;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

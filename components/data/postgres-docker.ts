@@ -9,7 +9,9 @@ export interface DockerPostgresArgs {
     readonly prefix: string;
     /** The application network; Postgres joins no other. */
     readonly network: docker.Network;
+    /** Name of the application database. */
     readonly databaseName: string;
+    /** Owner role of the application database. */
     readonly user: string;
     /** Superuser password; delivered to the container as a file, never as an environment variable. */
     readonly password: pulumi.Output<string>;
@@ -17,6 +19,7 @@ export interface DockerPostgresArgs {
     readonly hostPort?: number;
     /** Memory limit in MiB. @default 1024 */
     readonly memoryMb?: number;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
 }
 

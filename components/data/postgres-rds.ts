@@ -10,8 +10,11 @@ import { renderPostgresInitSql } from "./postgres-init";
 export interface RdsPostgresArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** Private subnets the service is placed in. */
     readonly subnetIds: pulumi.Input<string>[];
+    /** Security group of the service (its tier). */
     readonly securityGroupId: pulumi.Input<string>;
+    /** RDS instance class, e.g. db.r6g.large. */
     readonly instanceClass: string;
     /** gp3 storage in GiB. */
     readonly allocatedStorageGb: number;
@@ -19,8 +22,11 @@ export interface RdsPostgresArgs {
     readonly maxAllocatedStorageGb: number;
     /** Days automated backups are kept (1-35). */
     readonly backupRetentionDays: number;
+    /** Run a standby in another availability zone. */
     readonly multiAz: boolean;
+    /** Name of the application database. */
     readonly databaseName: string;
+    /** Owner role of the application database. */
     readonly user: string;
     /** Master password; a secret Output, never in clear. */
     readonly password: pulumi.Output<string>;
@@ -31,6 +37,7 @@ export interface RdsPostgresArgs {
     readonly production: boolean;
     /** Where the job that creates the extensions runs, and the Secret key it reads the password from. */
     readonly initJob: { namespace: pulumi.Input<string>; passwordSecret: { name: pulumi.Input<string>; key: string }; provider: k8s.Provider; dependsOn?: pulumi.Resource[] };
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

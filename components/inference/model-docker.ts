@@ -8,6 +8,7 @@ import { ModelSpec, Track } from "./model";
 export interface DockerModelServiceArgs {
     /** Prefix of Docker object names, e.g. `genai-dev`. */
     readonly prefix: string;
+    /** The model to serve. */
     readonly model: ModelSpec;
     /** Network the load balancer reaches the service on. */
     readonly edgeNetwork: docker.Network;
@@ -15,6 +16,7 @@ export interface DockerModelServiceArgs {
     readonly monitoringNetwork: docker.Network;
     /** Hugging Face token for gated weights; uploaded as a file and pointed to by HF_TOKEN_PATH. */
     readonly huggingFaceToken?: pulumi.Output<string>;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
     /** Docker log driver for the containers. */
     readonly logging?: { driver: string; options: Record<string, string> };

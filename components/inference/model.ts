@@ -32,6 +32,7 @@ export interface AutoscalingSpec {
 export interface ModelSpec {
     /** DNS-safe name, unique in the stack: lower-case letters, digits and dashes. */
     readonly name: string;
+    /** What the server does. */
     readonly kind: ModelKind;
     /** Image of the stable version, pinned to a version tag or a digest (never `latest`). */
     readonly image: string;
@@ -43,6 +44,7 @@ export interface ModelSpec {
     readonly metricsPath: string;
     /** Whether the server exposes Prometheus metrics to scrape (ComfyUI does not). @default true */
     readonly scrapeMetrics: boolean;
+    /** Autoscaling of the model's versions. */
     readonly autoscaling: AutoscalingSpec;
     /** GPUs per replica; 0 runs on CPU. */
     readonly gpus: number;
@@ -60,6 +62,7 @@ export interface ModelSpec {
     readonly gatedWeights: boolean;
     /** Size of the model-weights cache volume, in GiB. */
     readonly weightsCacheGb: number;
+    /** A canary version taking a share of the traffic, when configured. */
     readonly canary?: CanarySpec;
 }
 

@@ -5,11 +5,13 @@ import { named, Tags } from "../shared/tags";
 export interface AwsNetworkArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** CIDR of the VPC, a /16. */
     readonly cidr: string;
     /** Availability zones to span, 2 or 3. */
     readonly availabilityZones: number;
     /** One NAT gateway for the VPC, or one per availability zone. */
     readonly natGatewayMode: "single" | "perAz";
+    /** Send VPC flow logs to CloudWatch Logs. */
     readonly flowLogs: boolean;
     /** Days flow logs are kept. */
     readonly flowLogRetentionDays: number;
@@ -17,6 +19,7 @@ export interface AwsNetworkArgs {
     readonly albIngressCidrs: readonly string[];
     /** Ports the model servers listen on; the load balancer reaches the nodes on these only. */
     readonly servicePorts: readonly number[];
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

@@ -7,6 +7,7 @@ export type Tier = "edge" | "app" | "monitoring";
 export interface DockerNetworksArgs {
     /** Prefix of the Docker network names, e.g. `genai-dev`. */
     readonly prefix: string;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
 }
 

@@ -5,11 +5,13 @@ import { named, Tags } from "../shared/tags";
 export interface AwsAlertTopicArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** Name of the EKS cluster. */
     readonly clusterName: pulumi.Input<string>;
     /** Namespace and service account of Alertmanager, which publishes to the topic. */
     readonly publisher: { namespace: string; serviceAccount: string };
     /** Addresses subscribed to the topic; each confirms its subscription once by e-mail. */
     readonly emails: readonly string[];
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

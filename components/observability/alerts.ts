@@ -8,15 +8,21 @@ export type Severity = "critical" | "warning";
  * PrometheusRule (Kubernetes) from this single definition.
  */
 export interface AlertRuleSpec {
+    /** Name of the alert (`alertname`). */
     readonly name: string;
     /** PromQL of the measured value, without the comparison. */
     readonly measure: string;
+    /** How the measure compares with the threshold. */
     readonly comparator: ">" | "==";
+    /** The value the measure is compared with. */
     readonly threshold: number;
     /** How long the condition must hold before the alert fires, in seconds. */
     readonly forSeconds: number;
+    /** Routing severity: critical or warning. */
     readonly severity: Severity;
+    /** One-line annotation, may use `$labels` and `$value`. */
     readonly summary: string;
+    /** Longer annotation. */
     readonly description: string;
 }
 

@@ -8,11 +8,13 @@ export interface AwsBudgetsArgs {
     readonly prefix: string;
     /** The stack's environment tag; only spend tagged with it counts. */
     readonly environment: string;
+    /** Monthly budget in USD. */
     readonly monthlyUsd: number;
     /** Fraction of the budget of the first alert, e.g. 0.8. */
     readonly alertThreshold: number;
     /** Addresses that receive the budget alerts; at least one. */
     readonly emails: readonly string[];
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 

@@ -12,6 +12,7 @@ export interface ScrapeJob {
 }
 
 export interface PrometheusConfSpec {
+    /** Scrape jobs. */
     readonly jobs: readonly ScrapeJob[];
     /** `host:port` of Alertmanager. */
     readonly alertmanagers: readonly string[];
@@ -19,6 +20,7 @@ export interface PrometheusConfSpec {
     readonly ruleFiles: readonly string[];
     /** @default 15 */
     readonly scrapeIntervalSeconds?: number;
+    /** Labels added to every series and alert leaving this Prometheus. */
     readonly externalLabels: Readonly<Record<string, string>>;
 }
 
@@ -51,6 +53,7 @@ export function prometheusArgs(retentionDays: number, retentionSizeGb: number, c
 export interface AlertmanagerConfSpec {
     /** Slack incoming-webhook URL (secret); without it the receivers only show alerts in the UI. */
     readonly slackWebhookUrl?: string;
+    /** Slack channel of the alerts. @default "#genai-alerts" */
     readonly slackChannel?: string;
     /** SNS topic that e-mails critical alerts to the alert addresses (cloud stacks), and its region. */
     readonly criticalEmailTopic?: { arn: string; region: string };
@@ -113,6 +116,7 @@ export function renderAlertmanagerConfig(spec: AlertmanagerConfSpec): string {
 }
 
 export interface LokiConfSpec {
+    /** Days logs are kept. */
     readonly retentionDays: number;
     /** @default 3100 */
     readonly port?: number;

@@ -25,6 +25,7 @@ export interface DockerObservabilityArgs {
     readonly appNetwork: docker.Network;
     /** Scrape jobs of the inference services. */
     readonly modelJobs: readonly ScrapeJob[];
+    /** The platform's alert rules. */
     readonly alertRules: readonly AlertRuleSpec[];
     /** Days Prometheus keeps metrics. */
     readonly metricsRetentionDays: number;
@@ -32,14 +33,19 @@ export interface DockerObservabilityArgs {
     readonly metricsRetentionSizeGb: number;
     /** Days Loki keeps logs. */
     readonly logsRetentionDays: number;
+    /** Grafana's admin password; uploaded as a file. */
     readonly grafanaAdminPassword: pulumi.Output<string>;
     /** Public URL Grafana is served under (through the load balancer), ending in `/grafana/`. */
     readonly grafanaRootUrl: string;
+    /** Slack incoming-webhook URL of Alertmanager's receivers (secret). */
     readonly slackWebhookUrl?: pulumi.Output<string>;
+    /** The Postgres server the exporter reads. */
     readonly postgres: DatabaseTarget;
+    /** The Redis server the exporter reads. */
     readonly redis: DatabaseTarget;
     /** Publish Loki on 127.0.0.1:3100 for the Loki Docker logging driver. @default false */
     readonly publishLokiForDockerDriver?: boolean;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
 }
 

@@ -15,13 +15,17 @@ export interface AwsSecretStoreArgs {
     readonly keepKey: boolean;
     /** Namespaces that get a Kubernetes Secret, each with the keys it needs. */
     readonly kubernetesSecrets: readonly KubernetesSecretSpec[];
+    /** The cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 
 /** A Kubernetes Secret: which stored secrets it carries, under which keys, plus plain values beside them. */
 export interface KubernetesSecretSpec {
+    /** Namespace of the Secret. */
     readonly namespace: pulumi.Input<string>;
+    /** Name of the Kubernetes Secret. */
     readonly name: string;
     /** Keys of the stored secrets to include, by the key they get in the Kubernetes Secret. */
     readonly keys: Readonly<Record<string, string>>;

@@ -19,13 +19,19 @@ export interface ServiceContainerArgs {
     readonly image: string;
     /** Docker container name, unique on the engine. */
     readonly containerName: string;
+    /** Networks the container joins, with its aliases on each. */
     readonly networks: readonly NetworkAttachment[];
     /** Plain, non-secret environment; secrets go in `uploads` as files. */
     readonly envs?: readonly string[];
+    /** Files uploaded into the container before it starts (configs, secret files). */
     readonly uploads?: readonly docker.types.input.ContainerUpload[];
+    /** Volumes and read-only host paths mounted into the container. */
     readonly volumes?: readonly docker.types.input.ContainerVolume[];
+    /** Host ports published, each bound to one interface. */
     readonly ports?: readonly PublishedPort[];
+    /** Arguments replacing the image's command. */
     readonly command?: readonly string[];
+    /** How Docker checks the container is healthy. */
     readonly healthcheck: docker.types.input.ContainerHealthcheck;
     /** Memory limit in MiB. */
     readonly memoryMb: number;
@@ -35,10 +41,13 @@ export interface ServiceContainerArgs {
     readonly gpus?: number;
     /** Size of /dev/shm in MiB. */
     readonly shmSizeMb?: number;
+    /** User (uid:gid) the container runs as. */
     readonly user?: string;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
     /** Log driver and its options. @default json-file, 10 MiB x 3 files */
     readonly logging?: { driver: string; options: Record<string, string> };
+    /** Resources that must exist first. */
     readonly dependsOn?: pulumi.Resource[];
 }
 

@@ -15,10 +15,15 @@ export interface AlbModelRoute {
 export interface AwsLoadBalancerArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
+    /** VPC of the stack. */
     readonly vpcId: pulumi.Input<string>;
+    /** Public subnets the ALB is placed in. */
     readonly publicSubnetIds: pulumi.Input<string>[];
+    /** Security group of the service (its tier). */
     readonly securityGroupId: pulumi.Input<string>;
+    /** ACM certificate of the HTTPS listener. */
     readonly certificateArn: string;
+    /** The models behind the ALB, with their splits, ports and health paths. */
     readonly routes: readonly AlbModelRoute[];
     /** Grafana, served under `/grafana/` (it serves from that sub-path itself). */
     readonly grafana?: { port: number; healthPath: string };
@@ -28,8 +33,11 @@ export interface AwsLoadBalancerArgs {
     readonly stickinessSeconds: number;
     /** Bucket and prefix of the access logs. */
     readonly accessLogs: { bucket: pulumi.Input<string>; prefix: string };
+    /** Refuse deletion of the ALB (prod). */
     readonly deletionProtection: boolean;
+    /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
+    /** Resources that must exist first. */
     readonly dependsOn?: pulumi.Resource[];
 }
 

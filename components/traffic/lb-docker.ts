@@ -9,14 +9,19 @@ export interface DockerLoadBalancerArgs {
     readonly prefix: string;
     /** The edge network; the load balancer joins no other. */
     readonly network: docker.Network;
+    /** The models behind the load balancer with their traffic splits. */
     readonly routes: readonly ModelRoute[];
+    /** Grafana, served under `/grafana/`. */
     readonly grafana?: UpstreamServer;
+    /** Per-client rate limits; excess answers 429. */
     readonly rateLimits: RateLimits;
+    /** Origins allowed by CORS. */
     readonly corsOrigins: readonly string[];
     /** Host interface the published port binds to. @default "127.0.0.1" */
     readonly bindAddress?: string;
     /** Host port of the load balancer. */
     readonly hostPort: number;
+    /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
     /** Containers that must exist before nginx resolves their names. */
     readonly upstreamContainers: pulumi.Resource[];

@@ -24,10 +24,13 @@ export interface RateLimits {
 export interface NginxConfSpec {
     /** Port nginx listens on inside its container. */
     readonly listenPort: number;
+    /** The models behind the load balancer with their traffic splits. */
     readonly routes: readonly ModelRoute[];
     /** Grafana, published under `/grafana/`. */
     readonly grafana?: UpstreamServer;
+    /** Per-client rate limits; excess answers 429. */
     readonly rateLimits: RateLimits;
+    /** Origins allowed by CORS. */
     readonly corsOrigins: readonly string[];
     /** Writable directory for the pid file and temp files. @default "/tmp" */
     readonly runtimeDir?: string;
