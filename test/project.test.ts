@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { PROJECT_DIR } from "../stacks/stack-files";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -33,6 +34,18 @@ describe("project", () => {
         const run = spawnSync("bash", ["scripts/up.sh", "qa"], { cwd: PROJECT_DIR, encoding: "utf8" });
         expect(run.status).to.equal(2);
         expect(run.stderr).to.contain("stacks: dev prod staging");
+    });
+
+    it("keeps CI credentials in GitHub environments: every job that reads a secret other than its GitHub token runs in one", () => {
+        for (const file of ["pull-request.yml", "deploy.yml"]) {
+            const workflow = parse(read(`.github/workflows/${file}`));
+            expect(JSON.stringify(workflow.env ?? {}), `${file} workflow-level env`).to.not.contain("secrets.");
+            for (const [name, job] of Object.entries<Record<string, unknown>>(workflow.jobs)) {
+                const secrets = (JSON.stringify(job).match(/secrets\.[A-Z_]+/g) ?? []).filter((s) => s !== "secrets.GITHUB_TOKEN");
+                if (secrets.length > 0) expect(job.environment, `${file} job ${name} reads ${secrets.join(", ")}`).to.be.a("string");
+            }
+        }
+        expect(read(".github/workflows/pull-request.yml")).to.contain("AWS_PREVIEW_ROLE_ARN").and.not.contain("AWS_DEPLOY_ROLE_ARN");
     });
 
     it("pins every dependency to an exact version", () => {
