@@ -64,6 +64,6 @@ export class AwsBudgets extends pulumi.ComponentResource {
             );
         this.monthly = budget("MONTHLY", args.monthlyUsd, [...thresholds.map((t) => notify(t, "ACTUAL")), notify(100, "FORECASTED")]);
         this.daily = budget("DAILY", args.monthlyUsd / DAYS_PER_MONTH, thresholds.map((t) => notify(t, "ACTUAL")));
-        this.registerOutputs({});
+        this.registerOutputs({ monthly: this.monthly.name, daily: this.daily.name });
     }
 }

@@ -248,6 +248,6 @@ export class KubernetesObservability extends pulumi.ComponentResource {
             { metadata: { name: "genai-inference-dashboard", namespace: args.namespace, labels: { grafana_dashboard: "1" } }, data: { "inference.json": renderInferenceDashboard() } },
             k,
         );
-        this.registerOutputs({});
+        this.registerOutputs({ prometheusRule: this.prometheusRule.metadata.name, release: this.stack.name });
     }
 }
