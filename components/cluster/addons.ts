@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmRelease } from "../shared/helm";
 import { podIdentityRole } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 import { SYSTEM_NODES } from "./eks";
@@ -107,15 +108,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const k = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 
-        this.keda = new k8s.helm.v3.Release(
+        this.keda = helmRelease(
             `${name}-keda`,
             {
                 name: "keda",
                 namespace: "keda",
                 createNamespace: true,
-                chart: ADDON_CHARTS.keda.chart,
-                version: ADDON_CHARTS.keda.version,
-                repositoryOpts: { repo: ADDON_CHARTS.keda.repo },
+                chart: ADDON_CHARTS.keda,
                 values: { nodeSelector: { ...SYSTEM_NODES } },
             },
             k,
@@ -134,14 +133,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
             },
             this,
         );
-        this.clusterAutoscaler = new k8s.helm.v3.Release(
+        this.clusterAutoscaler = helmRelease(
             `${name}-cluster-autoscaler`,
             {
                 name: "cluster-autoscaler",
                 namespace: "kube-system",
-                chart: ADDON_CHARTS.clusterAutoscaler.chart,
-                version: ADDON_CHARTS.clusterAutoscaler.version,
-                repositoryOpts: { repo: ADDON_CHARTS.clusterAutoscaler.repo },
+                chart: ADDON_CHARTS.clusterAutoscaler,
                 values: {
                     cloudProvider: "aws",
                     awsRegion: args.region,
@@ -166,14 +163,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
             },
             this,
         );
-        this.loadBalancerController = new k8s.helm.v3.Release(
+        this.loadBalancerController = helmRelease(
             `${name}-lb-controller`,
             {
                 name: "aws-load-balancer-controller",
                 namespace: "kube-system",
-                chart: ADDON_CHARTS.loadBalancerController.chart,
-                version: ADDON_CHARTS.loadBalancerController.version,
-                repositoryOpts: { repo: ADDON_CHARTS.loadBalancerController.repo },
+                chart: ADDON_CHARTS.loadBalancerController,
                 values: {
                     clusterName: args.clusterName,
                     region: args.region,

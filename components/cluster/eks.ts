@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rotatingKey } from "../shared/kms";
+import { helmRelease } from "../shared/helm";
 import { podIdentityRole, serviceTrustPolicy } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 
@@ -256,14 +257,12 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [system, ...addons] });
 
-        const devicePlugin = new k8s.helm.v3.Release(
+        const devicePlugin = helmRelease(
             `${name}-nvidia-device-plugin`,
             {
                 name: "nvidia-device-plugin",
                 namespace: "kube-system",
-                chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
-                version: NVIDIA_DEVICE_PLUGIN_CHART.version,
-                repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
+                chart: NVIDIA_DEVICE_PLUGIN_CHART,
                 values: {
                     tolerations: [GPU_TOLERATION],
                     nodeSelector: { [NODE_ROLE_LABEL]: "gpu" },

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
+import { helmRelease, PinnedChart } from "../shared/helm";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
 import { lokiRetentionHours } from "./config-files";
 import { lokiDatasource, renderInferenceDashboard } from "./grafana";
@@ -129,12 +130,8 @@ export class KubernetesObservability extends pulumi.ComponentResource {
         const k = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
         const system = { ...SYSTEM_NODES };
         const volume = (sizeGb: number) => ({ spec: { storageClassName: args.storageClass, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${sizeGb}Gi` } } } });
-        const release = (id: string, spec: { chart: string; version: string; repo: string }, values: pulumi.Input<Record<string, unknown>>, dependsOn: pulumi.Resource[] = []) =>
-            new k8s.helm.v3.Release(
-                `${name}-${id}`,
-                { name: id, namespace: args.namespace, chart: spec.chart, version: spec.version, repositoryOpts: { repo: spec.repo }, values },
-                { ...k, dependsOn: [...args.dependsOn, ...dependsOn] },
-            );
+        const release = (id: string, chart: PinnedChart, values: pulumi.Input<Record<string, unknown>>, dependsOn: pulumi.Resource[] = []) =>
+            helmRelease(`${name}-${id}`, { name: id, namespace: args.namespace, chart, values }, { ...k, dependsOn: [...args.dependsOn, ...dependsOn] });
 
         const alertmanagerSecret = new k8s.core.v1.Secret(
             `${name}-alertmanager-config`,
