@@ -36,9 +36,7 @@ export function engineConfigSource(): ConfigSource {
 
 /** Renders a raw value for an error message; secrets are never echoed. */
 export function show(value: unknown): string {
-    if (value === undefined) return "(not set)";
-    if (typeof value === "string") return JSON.stringify(value);
-    return JSON.stringify(value);
+    return value === undefined ? "(not set)" : JSON.stringify(value);
 }
 
 /**

@@ -6,7 +6,7 @@ import { DockerNetworks } from "../components/network/docker";
 import { seedAlertRules } from "../components/observability/alerts";
 import { DockerObservability } from "../components/observability/docker";
 import { GeneratedSecrets } from "../components/secrets/generated";
-import { DockerLoadBalancer } from "../components/traffic/lb-docker";
+import { DockerLoadBalancer, loadBalancerUrl } from "../components/traffic/lb-docker";
 import { trafficSplit } from "../components/traffic/split";
 import { StackConfig } from "./config";
 
@@ -58,8 +58,8 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
             }),
     );
 
-    const lbUrl = `http://${cfg.traffic.lbBindAddress === "0.0.0.0" ? "localhost" : cfg.traffic.lbBindAddress}:${cfg.traffic.lbHostPort}`;
-    const grafanaUrl = `${lbUrl}/grafana/`;
+    // Grafana needs its public URL before the load balancer that serves it is declared.
+    const grafanaUrl = `${loadBalancerUrl(cfg.traffic.lbBindAddress, cfg.traffic.lbHostPort)}/grafana/`;
     const observability = new DockerObservability("observability", {
         prefix,
         monitoringNetwork: networks.monitoring,

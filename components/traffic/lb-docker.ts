@@ -31,6 +31,11 @@ export interface DockerLoadBalancerArgs {
 export const LB_LISTEN_PORT = 8080;
 const NGINX_CONF = "/etc/nginx/nginx.conf";
 
+/** The URL clients reach the load balancer at on the host. */
+export function loadBalancerUrl(bindAddress: string, hostPort: number): string {
+    return `http://${bindAddress === "0.0.0.0" ? "localhost" : bindAddress}:${hostPort}`;
+}
+
 /** nginx in front of the inference services and Grafana, splitting each model's traffic by weight. */
 export class DockerLoadBalancer extends pulumi.ComponentResource {
     public readonly container: docker.Container;
@@ -64,8 +69,7 @@ export class DockerLoadBalancer extends pulumi.ComponentResource {
             },
             this,
         );
-        const host = bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
-        this.url = `http://${host}:${args.hostPort}`;
+        this.url = loadBalancerUrl(bindAddress, args.hostPort);
         this.registerOutputs({ url: this.url });
     }
 }
