@@ -191,7 +191,7 @@ export async function runProgram(
 
     const resources: RecordedResource[] = [];
     const byKey = new Map<string, RecordedResource>();
-    const options_ = new Map<
+    const recordedOptions = new Map<
         string,
         { parent?: string; protect: boolean; retainOnDelete: boolean; dependsOn: string[]; provider?: string }
     >();
@@ -243,7 +243,7 @@ export async function runProgram(
         outputs = (await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((t) => {
             const parent = t.opts.parent as any;
-            options_.set(`${t.type}::${t.name}`, {
+            recordedOptions.set(`${t.type}::${t.name}`, {
                 parent: parent && parent.__pulumiType !== "pulumi:pulumi:Stack" ? `${parent.__pulumiType}::${parent.__name}` : undefined,
                 protect: t.opts.protect === true,
                 retainOnDelete: t.opts.retainOnDelete === true,
@@ -262,7 +262,7 @@ export async function runProgram(
     if (unmocked.length > 0) throw new ProgramFailure(unmockedError(unmocked), resources);
 
     for (const record of resources) {
-        const opts = options_.get(`${record.type}::${record.name}`);
+        const opts = recordedOptions.get(`${record.type}::${record.name}`);
         if (opts) {
             record.parent = opts.parent;
             record.protect = opts.protect;
