@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { stackNames } from "../stacks/stack-files";
+import { stackNames } from "./offline/stack-files";
 
 const TARGET_SECONDS = 10;
 const PROJECT_DIR = path.resolve(__dirname, "..");

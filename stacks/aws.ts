@@ -34,7 +34,6 @@ const GRAFANA_SECRET = "grafana-admin";
  */
 export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const prefix = `genai-${cfg.stack}`;
-    const isProd = cfg.stack === "prod";
     const tags = platformTags(cfg.stack, cfg.project, cfg.costCenter);
     const a = cfg.aws;
 
@@ -61,7 +60,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         gpuNodeGroups: a.gpuNodeGroups,
         logRetentionDays: a.logArchiveRetentionDays,
         region: a.region,
-        keepKeys: isProd,
+        protectData: cfg.protectData,
         tags,
     });
 
@@ -72,7 +71,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         region: a.region,
         privateSubnetIds: network.privateSubnetIds,
         fileSystemSecurityGroupId: network.fileSystemSecurityGroup.id,
-        protectFileSystem: isProd,
+        protectData: cfg.protectData,
         provider: cluster.provider,
         tags,
         dependsOn: cluster.ready,
@@ -86,7 +85,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         ],
         albLogPrefix: "alb-logs",
         region: a.region,
-        protect: isProd,
+        protectData: cfg.protectData,
         tags,
     });
 
@@ -101,7 +100,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         rateLimits: { perMinute: cfg.traffic.rateLimitPerMinute, apiPerSecond: cfg.traffic.apiRateLimitPerSecond, authPerSecond: cfg.traffic.authRateLimitPerSecond },
         stickinessSeconds: a.albStickinessSeconds,
         accessLogs: { bucket: bucket.bucket.bucket, prefix: "alb-logs" },
-        deletionProtection: isProd,
+        deletionProtection: cfg.protectData,
         tags,
         dependsOn: [bucket],
     });
@@ -141,7 +140,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         prefix,
         secrets: stored,
         rotationDays: SECRET_ROTATION_DAYS,
-        keepKey: isProd,
+        protectData: cfg.protectData,
         kubernetesSecrets: [
             { namespace: appNamespace.metadata.name, name: APP_SECRET, keys: Object.fromEntries(appKeys.map((k) => [k, k])) },
             {
@@ -169,7 +168,8 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         databaseName: cfg.database.name,
         user: cfg.database.user,
         password: generated.values.postgresPassword,
-        production: isProd,
+        protectData: cfg.protectData,
+        performanceInsights: cfg.database.performanceInsights,
         initJob: { namespace: appNamespace.metadata.name, passwordSecret: secretRef(SECRET_KEYS.postgresPassword), provider: cluster.provider, dependsOn: [appSecret] },
         tags,
     });
@@ -181,7 +181,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         replicas: cfg.cache.replicas,
         snapshotRetentionDays: cfg.cache.snapshotRetentionDays,
         authToken: generated.values.redisPassword,
-        protect: isProd,
+        protectData: cfg.protectData,
         tags,
     });
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_INSTANCES, podAllocatable } from "../components/cluster/gpu-instances";
-import { isPinnedImage } from "../components/images";
+import { GPU_INSTANCE_TYPE_NAMES, GPU_INSTANCE_TYPES, podAllocatable } from "../catalog/gpu";
+import { isPinnedImage, looksLikeSecretName, PINNED_IMAGE_RULE, SECRET_ENV_RULE } from "../catalog/rules";
 import { ModelKind, ModelSpec } from "../components/inference/model";
 import { checkInteger, ConfigReader, ConfigSource, rangeText } from "./config-reader";
 
@@ -32,6 +32,8 @@ export interface DatabaseConfig {
     readonly maxAllocatedStorageGb: number;
     readonly backupRetentionDays: number;
     readonly multiAz: boolean;
+    /** Performance Insights and enhanced monitoring (aws). */
+    readonly performanceInsights: boolean;
 }
 
 export interface CacheConfig {
@@ -103,6 +105,11 @@ export interface StackConfig {
     readonly stack: string;
     readonly platform: Platform;
     readonly costCenter: string;
+    /**
+     * Protect stateful resources from deletion by a code change or `pulumi destroy`: Pulumi `protect`,
+     * retain-on-delete, deletion protection, kept KMS keys and final snapshots.
+     */
+    readonly protectData: boolean;
     readonly models: readonly ModelSpec[];
     readonly traffic: TrafficConfig;
     readonly database: DatabaseConfig;
@@ -132,7 +139,6 @@ const MODEL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const MODEL_KINDS: readonly ModelKind[] = ["llm", "image"];
 const HTTP_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const SECRET_LOOKING_ENV = /(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const EKS_VERSION = /^1\.(3[3-9]|[4-9]\d)$/;
@@ -163,6 +169,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         maxAllocatedStorageGb: r.integer("dbMaxAllocatedStorageGb", 20, 65536),
         backupRetentionDays: r.integer("dbBackupRetentionDays", 1, 35),
         multiAz: r.boolean("dbMultiAz"),
+        performanceInsights: r.boolean("dbPerformanceInsights"),
     };
     if (database.maxAllocatedStorageGb < database.allocatedStorageGb) {
         r.fail("dbMaxAllocatedStorageGb", database.maxAllocatedStorageGb, `an integer >= dbAllocatedStorageGb (${database.allocatedStorageGb})`);
@@ -179,6 +186,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         stack: source.stack,
         platform,
         costCenter: r.string("costCenter"),
+        protectData: r.boolean("protectData"),
         models,
         traffic: {
             corsOrigins: r.stringList("corsOrigins", /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/, "origins such as https://app.example.com"),
@@ -243,7 +251,7 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
         }
         // Every instance type of the group must be able to hold one replica, or its pods stay Pending.
         for (const type of group.instanceTypes) {
-            const fits = podAllocatable(GPU_INSTANCES[type]);
+            const fits = podAllocatable(GPU_INSTANCE_TYPES[type]);
             const need = { gpus: model.gpus, cpus: model.cpus, memoryMb: model.memoryMb };
             for (const key of ["gpus", "cpus", "memoryMb"] as const) {
                 if (need[key] > fits[key]) {
@@ -270,8 +278,13 @@ function readGpuNodeGroups(r: ConfigReader): GpuNodeGroupConfig[] {
         const instanceTypes = f.stringList("instanceTypes");
         if (instanceTypes.length === 0) r.fail(`${at}.instanceTypes`, instanceTypes, "at least one GPU instance type");
         instanceTypes.forEach((t, j) => {
-            if (!(t in GPU_INSTANCES)) r.fail(`${at}.instanceTypes[${j}]`, t, "a GPU instance type of the g4dn, g5, g6, g6e, p4d or p5 families");
+            if (!(t in GPU_INSTANCE_TYPES)) r.fail(`${at}.instanceTypes[${j}]`, t, `a GPU instance type the catalog prices and shapes (catalog/gpu.ts): ${GPU_INSTANCE_TYPE_NAMES.join(", ")}`);
         });
+        // One class, one GPU model: a pod sized for an A10G must not land on a T4.
+        const models = [...new Set(instanceTypes.map((t) => GPU_INSTANCE_TYPES[t].gpu))];
+        if (models.length > 1) {
+            r.fail(`${at}.instanceTypes`, instanceTypes, `instance types with one GPU model (these carry ${models.join(", ")})`);
+        }
         const minSize = f.integer("minSize", 0, 100);
         const maxSize = f.integer("maxSize", 1, 100);
         const desiredSize = f.integer("desiredSize", 0, 100, minSize);
@@ -330,9 +343,7 @@ function readModel(r: ConfigReader, at: string, m: Json): ModelSpec {
     }
     const env = field.stringMap("env", ENV_NAME);
     for (const key of Object.keys(env)) {
-        if (SECRET_LOOKING_ENV.test(key)) {
-            r.fail(`${at}.env.${key}`, "(hidden)", "no secrets in plain env: use a secret config key such as huggingFaceToken");
-        }
+        if (looksLikeSecretName(key)) r.fail(`${at}.env.${key}`, "(hidden)", SECRET_ENV_RULE);
     }
     return {
         name,
@@ -398,7 +409,7 @@ class FieldReader {
     image(key: string): string {
         const v = this.value(key);
         if (typeof v !== "string" || !isPinnedImage(v)) {
-            this.r.fail(this.path(key), v, "an image pinned to a version tag or digest (not latest, not untagged)");
+            this.r.fail(this.path(key), v, PINNED_IMAGE_RULE);
         }
         return v;
     }

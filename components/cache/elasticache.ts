@@ -18,8 +18,8 @@ export interface ElastiCacheRedisArgs {
     readonly snapshotRetentionDays: number;
     /** AUTH token; a secret Output, never in clear. */
     readonly authToken: pulumi.Output<string>;
-    /** Pulumi `protect` so no code change deletes the cache or its key (prod). */
-    readonly protect: boolean;
+    /** Pulumi `protect` and retain-on-delete, so no code change deletes the cache or its key. */
+    readonly protectData: boolean;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
@@ -37,11 +37,9 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
 
     constructor(name: string, args: ElastiCacheRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:cache:Redis", name, {}, opts);
-        if (args.replicas < 0 || args.replicas > 5) throw new Error(`ElastiCacheRedis ${name}: replicas ${args.replicas} is outside 0-5`);
-        if (args.snapshotRetentionDays > 35) throw new Error(`ElastiCacheRedis ${name}: snapshotRetentionDays ${args.snapshotRetentionDays} is above 35`);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this, args.protect);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this, args.protectData);
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
         const parameters = new aws.elasticache.ParameterGroup(
             `${name}-params`,
@@ -74,7 +72,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: `${args.prefix}-redis-final`,
                 tags: t("redis"),
             },
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
         );
         this.registerOutputs({ endpoint: this.replicationGroup.primaryEndpointAddress });
     }

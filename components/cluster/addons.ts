@@ -20,7 +20,7 @@ export interface ClusterAddonsArgs {
     /** Security group of the weights file system's mount targets. */
     readonly fileSystemSecurityGroupId: pulumi.Input<string>;
     /** Keep the weights file system in Pulumi state so no code change can delete it. */
-    readonly protectFileSystem: boolean;
+    readonly protectData: boolean;
     /** The cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
     /** Tags of every taggable resource of the component. */
@@ -185,7 +185,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         this.fileSystem = new aws.efs.FileSystem(
             `${name}-weights`,
             { encrypted: true, performanceMode: "generalPurpose", throughputMode: "elastic", lifecyclePolicies: [{ transitionToIa: "AFTER_30_DAYS" }], tags: t("weights-cache") },
-            { parent: this, protect: args.protectFileSystem },
+            { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
         );
         const mountTargets = args.privateSubnetIds.map(
             (subnetId, i) => new aws.efs.MountTarget(`${name}-weights-${i}`, { fileSystemId: this.fileSystem.id, subnetId, securityGroups: [args.fileSystemSecurityGroupId] }, parent),

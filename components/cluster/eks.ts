@@ -46,7 +46,7 @@ export interface EksClusterArgs {
     /** AWS region, for the kubeconfig's token command. */
     readonly region: string;
     /** Keep the secrets KMS key (protect and retain) so that no code change makes the cluster's secrets unreadable. */
-    readonly keepKeys: boolean;
+    readonly protectData: boolean;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
@@ -104,17 +104,11 @@ export class EksCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:cluster:EksCluster", name, {}, opts);
-        for (const group of args.gpuNodeGroups) {
-            if (group.diskSizeGb < 100) throw new Error(`EksCluster ${name}: GPU node group ${group.gpuClass} diskSizeGb ${group.diskSizeGb} is below 100`);
-            if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {
-                throw new Error(`EksCluster ${name}: GPU node group ${group.gpuClass} sizes must satisfy min <= desired <= max`);
-            }
-        }
         const parent = { parent: this };
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
         const clusterName = `${args.prefix}-eks`;
 
-        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this, args.keepKeys);
+        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this, args.protectData);
         const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
         new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
         const logGroup = new aws.cloudwatch.LogGroup(

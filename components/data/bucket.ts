@@ -20,7 +20,7 @@ export interface PlatformBucketArgs {
     /** AWS region of the stack. */
     readonly region: string;
     /** Keep the bucket in Pulumi state so no code change can delete it (prod). */
-    readonly protect: boolean;
+    readonly protectData: boolean;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
@@ -79,7 +79,7 @@ export class PlatformBucket extends pulumi.ComponentResource {
         this.bucket = new aws.s3.Bucket(
             `${name}`,
             { bucketPrefix: `${args.prefix}-`, forceDestroy: false, tags: named(args.tags, `${args.prefix}-platform`) },
-            { parent: this, protect: args.protect, retainOnDelete: true },
+            { parent: this, protect: args.protectData, retainOnDelete: true },
         );
         const bucket = this.bucket.id;
         const access = new aws.s3.BucketPublicAccessBlock(

@@ -40,9 +40,6 @@ export class DockerPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: DockerPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:data:Postgres", name, {}, opts);
-        if (args.hostPort !== undefined && (args.hostPort < 1 || args.hostPort > 65535)) {
-            throw new Error(`DockerPostgres ${name}: hostPort ${args.hostPort} is not a port`);
-        }
         const memoryMb = args.memoryMb ?? 1024;
         this.volume = retainedVolume(`${name}-data`, `${args.prefix}-postgres-data`, args.labels, this);
         const settings = Object.entries(postgresServerSettings(memoryMb)).flatMap(([k, v]) => ["-c", `${k}=${v}`]);

@@ -30,11 +30,10 @@ export interface RdsPostgresArgs {
     readonly user: string;
     /** Master password; a secret Output, never in clear. */
     readonly password: pulumi.Output<string>;
-    /**
-     * Production hardening: deletion protection, Pulumi `protect`, Performance Insights and enhanced
-     * monitoring.
-     */
-    readonly production: boolean;
+    /** Deletion protection, Pulumi `protect` and retain-on-delete of the instance and its key. */
+    readonly protectData: boolean;
+    /** Performance Insights and enhanced monitoring. */
+    readonly performanceInsights: boolean;
     /** Where the job that creates the extensions runs, and the Secret key it reads the password from. */
     readonly initJob: { namespace: pulumi.Input<string>; passwordSecret: { name: pulumi.Input<string>; key: string }; provider: k8s.Provider; dependsOn?: pulumi.Resource[] };
     /** Tags of every taggable resource of the component. */
@@ -65,12 +64,10 @@ export class RdsPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:data:Postgres", name, {}, opts);
-        if (args.backupRetentionDays < 1 || args.backupRetentionDays > 35) throw new Error(`RdsPostgres ${name}: backupRetentionDays ${args.backupRetentionDays} is outside 1-35`);
-        if (args.maxAllocatedStorageGb < args.allocatedStorageGb) throw new Error(`RdsPostgres ${name}: maxAllocatedStorageGb is below allocatedStorageGb`);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this, args.production);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this, args.protectData);
         // Each instance's final snapshot needs a name no earlier instance used.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
@@ -79,7 +76,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
             { family: "postgres15", parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p })), tags: t("postgres") },
             parent,
         );
-        const monitoringRole = args.production
+        const monitoringRole = args.performanceInsights
             ? new aws.iam.Role(
                   `${name}-monitoring`,
                   {
@@ -118,23 +115,23 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 backupWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
                 copyTagsToSnapshot: true,
-                deletionProtection: args.production,
+                deletionProtection: args.protectData,
                 skipFinalSnapshot: false,
                 finalSnapshotIdentifier: pulumi.interpolate`${args.prefix}-pg-final-${snapshotSuffix.hex}`,
                 // Point-in-time restore stays possible after the instance is gone, for the retention period.
                 deleteAutomatedBackups: false,
                 iamDatabaseAuthenticationEnabled: true,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-                performanceInsightsEnabled: args.production,
-                performanceInsightsKmsKeyId: args.production ? key.arn : undefined,
-                performanceInsightsRetentionPeriod: args.production ? 7 : undefined,
-                monitoringInterval: args.production ? 60 : 0,
+                performanceInsightsEnabled: args.performanceInsights,
+                performanceInsightsKmsKeyId: args.performanceInsights ? key.arn : undefined,
+                performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
+                monitoringInterval: args.performanceInsights ? 60 : 0,
                 monitoringRoleArn: monitoringRole?.arn,
                 caCertIdentifier: "rds-ca-rsa2048-g1",
                 tags: t("postgres"),
             },
             // RDS applies minor upgrades itself; the pinned version is the floor, not a target to revert to.
-            { parent: this, protect: args.production, retainOnDelete: args.production, ignoreChanges: ["engineVersion"] },
+            { parent: this, protect: args.protectData, retainOnDelete: args.protectData, ignoreChanges: ["engineVersion"] },
         );
         this.address = this.instance.address;
 

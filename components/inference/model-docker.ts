@@ -41,9 +41,6 @@ export class DockerModelService extends pulumi.ComponentResource {
     constructor(name: string, args: DockerModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:inference:ModelService", name, {}, opts);
         const { model } = args;
-        if (args.model.gatedWeights && !args.huggingFaceToken) {
-            throw new Error(`DockerModelService ${name}: model ${model.name} has gatedWeights but no huggingFaceToken was given`);
-        }
         const cache = retainedVolume(`${name}-weights`, `${args.prefix}-${model.name}-weights`, args.labels, this);
         const replicas: { track: Track; image: string; index: number }[] = [
             ...Array.from({ length: model.autoscaling.minReplicas }, (_, index) => ({ track: "stable" as Track, image: model.image, index })),

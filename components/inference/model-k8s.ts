@@ -111,8 +111,6 @@ export class KubernetesModelService extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:inference:ModelService", name, {}, opts);
         const { model } = args;
-        if (model.gpus > 0 && !model.gpuClass) throw new Error(`KubernetesModelService ${name}: model ${model.name} asks for GPUs but has no gpuClass`);
-        if (model.gatedWeights && !args.huggingFaceToken) throw new Error(`KubernetesModelService ${name}: model ${model.name} has gatedWeights but no huggingFaceToken`);
         const k = { parent: this, provider: args.provider };
         const after = { ...k, dependsOn: args.dependsOn };
 

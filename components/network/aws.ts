@@ -75,9 +75,6 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:network:Vpc", name, {}, opts);
-        if (args.availabilityZones < 2 || args.availabilityZones > 3) {
-            throw new Error(`AwsNetwork ${name}: availabilityZones ${args.availabilityZones} is not 2 or 3`);
-        }
         const parent = { parent: this };
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
         const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent).names.apply((names) => {

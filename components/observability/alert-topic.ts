@@ -43,7 +43,6 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsAlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:observability:AlertTopic", name, {}, opts);
-        if (args.emails.length === 0) throw new Error(`AwsAlertTopic ${name}: at least one e-mail address is needed`);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
         this.topic = new aws.sns.Topic(`${name}`, { namePrefix: `${args.prefix}-alerts-`, kmsMasterKeyId: "alias/aws/sns", tags: t("alerts") }, parent);

@@ -37,8 +37,6 @@ export class AwsBudgets extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsBudgetsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:observability:Budget", name, {}, opts);
-        if (args.emails.length === 0) throw new Error(`AwsBudgets ${name}: at least one alert e-mail address is needed`);
-        if (!(args.monthlyUsd > 0)) throw new Error(`AwsBudgets ${name}: monthlyUsd ${args.monthlyUsd} is not positive`);
         const thresholds = budgetThresholds(args.alertThreshold);
         const notify = (threshold: number, notificationType: "ACTUAL" | "FORECASTED") => ({
             comparisonOperator: "GREATER_THAN",

@@ -11,8 +11,8 @@ export interface AwsSecretStoreArgs {
     readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
     /** Days after which a secret is due for rotation (recorded as a tag and in the README's runbook). */
     readonly rotationDays: number;
-    /** Keep the KMS key (protect and retain), so stored secrets stay readable whatever the code does (prod). */
-    readonly keepKey: boolean;
+    /** Keep the KMS key (protect and retain), so stored secrets stay readable whatever the code does. */
+    readonly protectData: boolean;
     /** Namespaces that get a Kubernetes Secret, each with the keys it needs. */
     readonly kubernetesSecrets: readonly KubernetesSecretSpec[];
     /** The cluster's Kubernetes provider. */
@@ -62,7 +62,7 @@ export class AwsSecretStore extends pulumi.ComponentResource {
             const missing = Object.values(secret.keys).filter((k) => !(k in args.secrets));
             if (missing.length > 0) throw new Error(`AwsSecretStore ${name}: Kubernetes secret ${secret.name} asks for unknown keys ${missing.join(", ")}`);
         }
-        this.key = rotatingKey(`${name}-key`, `${args.prefix}: platform secrets in Secrets Manager`, named(args.tags, `${args.prefix}-secrets`), this, args.keepKey);
+        this.key = rotatingKey(`${name}-key`, `${args.prefix}: platform secrets in Secrets Manager`, named(args.tags, `${args.prefix}-secrets`), this, args.protectData);
         for (const [key, value] of Object.entries(args.secrets)) {
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${key}`,

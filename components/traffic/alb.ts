@@ -112,9 +112,6 @@ export class AwsLoadBalancer extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:traffic:LoadBalancer", name, {}, opts);
-        if (args.stickinessSeconds < 0 || args.stickinessSeconds > 604800) {
-            throw new Error(`AwsLoadBalancer ${name}: stickinessSeconds ${args.stickinessSeconds} is outside 0-604800`);
-        }
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 

@@ -15,9 +15,6 @@ export interface TrafficSplit {
 
 export function trafficSplit(model: ModelSpec): TrafficSplit {
     const canary = model.canary ? model.canary.weight : 0;
-    if (!Number.isInteger(canary) || canary < 0 || canary > 100) {
-        throw new Error(`model ${model.name}: canary weight ${canary} is not an integer from 0 to 100`);
-    }
     return { model: model.name, stable: 100 - canary, canary };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The monthly cost estimate of a stack's resources: pure, table-driven (./prices), used by the
+ * The monthly cost estimate of a stack's resources: pure, table-driven (catalog/prices.ts), used by the
  * budget policies and by the offline check's report. A resource is either priced, free (no
  * charge modelled: Docker, Kubernetes objects, IAM, networking glue), unpriced (a type, class or
  * node type the table lacks: never a silent 0) or unknown (a field it needs is unknown until
@@ -18,7 +18,7 @@ import {
     RDS_POSTGRES_HOURLY,
     RDS_STORAGE_GB_MONTH,
     SERVICE_PRICES,
-} from "./prices";
+} from "../../catalog/prices";
 
 /** A resource to price: its type token, URN and properties (secrets unwrapped). */
 export interface PricedInput {

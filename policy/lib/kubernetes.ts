@@ -40,23 +40,3 @@ export function validatePodSpecs(
         if (podSpec) validate(podSpec, containersOf(podSpec), reportViolation);
     });
 }
-
-const SECRET_WORDS: ReadonlySet<string> = new Set(["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS"]);
-const SECRET_PAIRS: readonly (readonly [string, string])[] = [["API", "KEY"], ["PRIVATE", "KEY"], ["ACCESS", "KEY"]];
-const REFERENCE_SUFFIXES: ReadonlySet<string> = new Set(["FILE", "PATH", "DIR"]);
-
-/**
- * Whether an environment variable's name says it holds a secret. Matches whole words of the name
- * (split on `_`, `-`, `.` and camelCase), so HF_TOKEN, OPENAI_API_KEY and clientSecret match while
- * TOKENIZERS_PARALLELISM and MAX_TOKENS do not; names ending in _FILE, _PATH or _DIR point to a
- * secret rather than hold one.
- */
-export function looksLikeSecretName(name: string): boolean {
-    const words = name
-        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-        .toUpperCase()
-        .split(/[^A-Z0-9]+/)
-        .filter((w) => w !== "");
-    if (words.length === 0 || REFERENCE_SUFFIXES.has(words[words.length - 1])) return false;
-    return words.some((w, i) => SECRET_WORDS.has(w) || SECRET_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
-}

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { imagePinProblem } from "../lib/images";
+import { imagePinProblem } from "../../catalog/rules";
 import { validateTypes } from "../lib/policy";
 import { asString } from "../lib/props";
 import { DOCKER } from "../lib/types";

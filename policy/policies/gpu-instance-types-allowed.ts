@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuInstanceTypes, isGpuInstanceType } from "../lib/gpu";
+import { isGpuInstanceType } from "../../catalog/gpu";
+import { gpuInstanceTypes } from "../lib/gpu";
 import { policyConfig, validateTypes } from "../lib/policy";
 import { asString } from "../lib/props";
 import { AWS } from "../lib/types";

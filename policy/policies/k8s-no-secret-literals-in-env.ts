@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { looksLikeSecretName, validatePodSpecs } from "../lib/kubernetes";
+import { looksLikeSecretName } from "../../catalog/rules";
+import { validatePodSpecs } from "../lib/kubernetes";
 import { asList, asObject, asString } from "../lib/props";
 
 /** No secret-looking environment variable carries a literal value (Checkov CKV_K8S_35). */

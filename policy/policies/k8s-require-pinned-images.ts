@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { imagePinProblem } from "../lib/images";
+import { imagePinProblem } from "../../catalog/rules";
 import { validatePodSpecs } from "../lib/kubernetes";
 import { asString } from "../lib/props";
 

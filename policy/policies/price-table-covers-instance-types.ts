@@ -11,12 +11,12 @@ export const priceTableCoversInstanceTypes: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Add the missing type to policy/cost/prices.ts with its us-east-1 on-demand price, source and date, or use a type that is already there.",
+        "Add the missing type to catalog/prices.ts (GPU types: catalog/gpu.ts, shape and price together) with its us-east-1 on-demand price, source and date, or use a type that is already there.",
     validateResource: validateTypes(
         [AWS.eksNodeGroup, AWS.launchTemplate, AWS.ec2Instance, AWS.rdsInstance, AWS.elasticacheReplicationGroup, AWS.elasticacheCluster],
         (props, args, reportViolation) => {
             for (const missing of missingPriceRows(args.type, props)) {
-                reportViolation(`${missing} is not in the price table (policy/cost/prices.ts): its cost cannot be estimated.`);
+                reportViolation(`${missing} is not in the price table (catalog/prices.ts; GPU types in catalog/gpu.ts): its cost cannot be estimated.`);
             }
         },
     ),

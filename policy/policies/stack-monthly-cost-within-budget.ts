@@ -11,7 +11,7 @@ export const stackMonthlyCostWithinBudget: StackValidationPolicy = {
     severity: "high",
     remediationSteps:
         "Reduce node group desired sizes, use smaller instance classes or SPOT capacity, or raise genai-platform:monthlyBudgetUsd " +
-        "together with budgetUsd in policy/config/<stack>.json. For an unpriced resource, add its price to policy/cost/prices.ts.",
+        "together with budgetUsd in policy/config/<stack>.json. For an unpriced resource, add its price to catalog/prices.ts (GPU types: catalog/gpu.ts, shape and price together).",
     configSchema: { properties: BUDGET_SCHEMA, required: ["budgetUsd"] },
     validateStack: (args, reportViolation) => {
         const { budgetUsd, ...pricing } = policyConfig(args, BUDGET_DEFAULTS);

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { readProjectFile, stackNames } from "../../stacks/stack-files";
+import { readProjectFile, stackNames } from "../offline/stack-files";
 import { PolicyPackProcess } from "./analyzer";
 import { parseArgs } from "./args";
 import { InputError, oneLine } from "./errors";
@@ -28,7 +28,7 @@ async function check(argv: readonly string[]): Promise<number> {
         const { collectFromProgram, collectFromState, writeStackExport } = await import("./resources");
         const report = await import("./report");
         const { estimateMonthlyCost, DEFAULT_PRICING } = await import("../../policy/cost/estimate");
-        const { unwrapSecrets } = await import("../../stacks/offline");
+        const { unwrapSecrets } = await import("../offline/evaluate");
 
         const baseline = options.baselinePath ? report.readBaseline(options.baselinePath) : undefined;
         const collected = options.statePath

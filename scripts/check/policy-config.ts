@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "./errors";
-import { resolveStackConfig } from "../../stacks/stack-files";
+import { resolveStackConfig } from "../offline/stack-files";
 import { JsonSchema, validate } from "./json-schema";
 
 const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;

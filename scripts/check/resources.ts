@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import { ConfigError, engineConfigSource } from "../../stacks/config-reader";
-import { ProgramFailure, runProgram, SECRET_SIG, SECRET_SIG_KEY } from "../../stacks/offline";
-import { StackFileError } from "../../stacks/stack-files";
+import { ProgramFailure, runProgram, SECRET_SIG, SECRET_SIG_KEY } from "../offline/evaluate";
+import { StackFileError } from "../offline/stack-files";
 import { InputError, oneLine } from "./errors";
 
 /** A property bag as the engine handles it: secrets as Pulumi secret objects, unknowns as sentinels. */
@@ -55,7 +55,7 @@ function mapSecrets(value: unknown, replace: (secret: Record<string, unknown>) =
 }
 
 /**
- * Evaluates the program for `stack` with the mock engine (stacks/offline.ts) and collects its
+ * Evaluates the program for `stack` with the mock engine (scripts/offline/evaluate.ts) and collects its
  * resources. Outputs are the inputs plus the mock's id, as the mock engine returns them.
  */
 export async function collectFromProgram(stack: string, overrides: Readonly<Record<string, string>>): Promise<CollectedStack> {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { UNKNOWN } from "../../policy/lib/props";
 import { REDACTED_CIPHERTEXT } from "../../scripts/check/resources";
-import { mockSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../../stacks/offline";
+import { mockSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../../scripts/offline/evaluate";
 import { CheckRun, PROJECT_DIR, runCheck } from "./run-check";
 
 const STAGING = "urn:pulumi:staging::genai-platform";
@@ -189,7 +189,7 @@ describe("npm run check (end to end)", function () {
                     "mandatory",
                     "gpu-new",
                     NODE_GROUP,
-                    "instance type g7.xlarge is not in the price table (policy/cost/prices.ts): its cost cannot be estimated.",
+                    "instance type g7.xlarge is not in the price table (catalog/prices.ts; GPU types in catalog/gpu.ts): its cost cannot be estimated.",
                 ),
             );
             expect(budgetUsd).to.equal(6000);

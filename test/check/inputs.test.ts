@@ -8,7 +8,7 @@ import { validate } from "../../scripts/check/json-schema";
 import { BUDGET_POLICIES, PolicyMetadata, readPolicyConfig, reconcilePolicyConfig, withStackBudget } from "../../scripts/check/policy-config";
 import { readBaseline, toViolations } from "../../scripts/check/report";
 import { collectFromState, redactSecrets, SECRET_PLACEHOLDER } from "../../scripts/check/resources";
-import { SECRET_SIG, SECRET_SIG_KEY } from "../../stacks/offline";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../../scripts/offline/evaluate";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "genai-check-inputs-"));
 const write = (name: string, content: unknown): string => {

@@ -31,10 +31,6 @@ describe("traffic split", () => {
         expect(trafficSplit(model())).to.deep.equal({ model: "llm", stable: 100, canary: 0 });
     });
 
-    it("rejects a weight outside 0-100", () => {
-        expect(() => trafficSplit(model(150))).to.throw(/canary weight 150/);
-    });
-
     it("weights upstream servers so each version's total share is exact, whatever the replica counts", () => {
         for (const weight of [0, 10, 25, 50, 75, 100]) {
             for (const [stableServers, canaryServers] of [[1, 1], [3, 1], [2, 2], [5, 3]]) {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DEFAULT_PRICING, estimateMonthlyCost, missingPriceRows, priceResource, PricedInput, PricingOptions } from "../../policy/cost/estimate";
-import { EC2_HOURLY, ELASTICACHE_HOURLY, RDS_POSTGRES_HOURLY } from "../../policy/cost/prices";
+import { EC2_HOURLY, ELASTICACHE_HOURLY, RDS_POSTGRES_HOURLY } from "../../catalog/prices";
 import { UNKNOWN } from "../../policy/lib/props";
 import { unknownCheckingProxy } from "./harness";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { looksLikeSecretName } from "../../policy/lib/kubernetes";
+import { looksLikeSecretName } from "../../catalog/rules";
 import { k8sNoSecretLiteralsInEnv as policy } from "../../policy/policies/k8s-no-secret-literals-in-env";
 import { deployment } from "./fixtures";
 import { violations } from "./harness";

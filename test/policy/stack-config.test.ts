@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ALL_POLICIES } from "../../policy/all-policies";
-import { EC2_HOURLY } from "../../policy/cost/prices";
-import { isGpuInstanceType } from "../../policy/lib/gpu";
+import { EC2_HOURLY } from "../../catalog/prices";
+import { isGpuInstanceType } from "../../catalog/gpu";
 import { PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
-import { resolveStackConfig, stackNames } from "../../stacks/stack-files";
+import { resolveStackConfig, stackNames } from "../../scripts/offline/stack-files";
 
 const BUDGET_POLICIES = ["stack-monthly-cost-within-budget", "stack-monthly-cost-below-alert-threshold"];
 const PRICING_KEYS = ["spotDiscount", "s3ExpectedGbPerBucket", "albLcuPerHour", "natProcessedGbPerMonth"];

@@ -280,36 +280,11 @@ describe("EKS cluster component", () => {
                 gpuNodeGroups: [],
                 logRetentionDays: 30,
                 region: "us-east-1",
-                keepKeys: false,
+                protectData: false,
                 tags: { environment: "test" },
             });
             return {};
         });
         expect(await pulumi.isSecret(cluster!.kubeconfig)).to.equal(true);
-    });
-
-    it("refuses a GPU node group with a root volume under 100 GiB before creating anything", async () => {
-        const make = () =>
-            new EksCluster("c", {
-                prefix: "genai-test",
-                version: "1.34",
-                privateSubnetIds: ["subnet-1"],
-                nodeSecurityGroupId: "sg-1",
-                publicAccessCidrs: [],
-                systemNodeInstanceType: "m6i.large",
-                systemNodeCount: 1,
-                gpuNodeGroups: [{ gpuClass: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGb: 50 }],
-                logRetentionDays: 30,
-                region: "us-east-1",
-                keepKeys: false,
-                tags: {},
-            });
-        let error: unknown;
-        try {
-            await runProgram("staging", () => (make(), {}));
-        } catch (e) {
-            error = e;
-        }
-        expect(String(error)).to.match(/diskSizeGb 50 is below 100/);
     });
 });

@@ -4,7 +4,7 @@ import { ConfigError, ConfigReader } from "../../stacks/config-reader";
 import { loadStackConfig, UNDECLARABLE_KEYS } from "../../stacks/config";
 import { definePlatform } from "../../stacks/platform";
 import { engineConfigSource } from "../../stacks/config-reader";
-import { readProjectFile, resolveStackConfig, stackNames } from "../../stacks/stack-files";
+import { readProjectFile, resolveStackConfig, stackNames } from "../../scripts/offline/stack-files";
 import { ProgramFailure, runProgram, stackConfig } from "../harness";
 
 /** A config source over the dev stack's resolved config plus overrides. */
@@ -86,7 +86,7 @@ describe("stack configuration", () => {
         it("a negative canary weight", () =>
             expectConfigError({ models: withModel((m) => (m.canary.weight = -1)) }, "models[0].canary.weight", "-1", /an integer from 0 to 100/));
         it("a latest image tag", () =>
-            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai:latest")) }, "models[0].image", '"vllm/vllm-openai:latest"', /pinned to a version tag or digest/));
+            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai:latest")) }, "models[0].image", '"vllm/vllm-openai:latest"', /pinned to a version tag or a digest/));
         it("a missing image tag", () =>
             expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai")) }, "models[0].image", '"vllm/vllm-openai"', /pinned/));
         it("a latest canary image", () =>
@@ -99,7 +99,9 @@ describe("stack configuration", () => {
         it("a zero budget", () => expectConfigError({ monthlyBudgetUsd: "0" }, "monthlyBudgetUsd", '"0"', /a number greater than 0/));
         it("an alert threshold above 1", () => expectConfigError({ budgetAlertThreshold: "80" }, "budgetAlertThreshold", '"80"', /greater than 0 and at most 1/));
         it("a secret in a model's plain env", () =>
-            expectConfigError({ models: withModel((m) => (m.env = { HF_TOKEN: "hf_abc" })) }, "models[0].env.HF_TOKEN", '"(hidden)"', /no secrets in plain env/));
+            expectConfigError({ models: withModel((m) => (m.env = { HF_TOKEN: "hf_abc" })) }, "models[0].env.HF_TOKEN", '"(hidden)"', /no secret in a plain environment variable/));
+        it("a literal OpenAI key in a model's plain env", () =>
+            expectConfigError({ models: withModel((m) => (m.env = { OPENAI_API_KEY: "sk-abc" })) }, "models[0].env.OPENAI_API_KEY", '"(hidden)"', /use a secret config key/));
         it("an empty model list", () => expectConfigError({ models: [] }, "models", "[]", /a non-empty list of models/));
         it("a CORS origin that is not an origin", () =>
             expectConfigError({ corsOrigins: ["*"] }, "corsOrigins[0]", '"*"', /origins such as https/));

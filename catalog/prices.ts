@@ -4,6 +4,7 @@
  * when one turns up. An instance type, class or node type missing here is never priced at 0: the
  * estimate reports it as unpriced and the `price-table-covers-instance-types` policy fails.
  */
+import { GPU_INSTANCE_TYPES } from "./gpu";
 
 /** Hours in a month, as AWS and Infracost count them. */
 export const HOURS_PER_MONTH = 730;
@@ -33,27 +34,17 @@ export interface AzPrice extends PriceSource {
     readonly multiAzUsd: number;
 }
 
-const VANTAGE: PriceSource = { source: "instances.vantage.sh", asOf: "2026-01" };
 const AWS_LIST: PriceSource = { source: "aws.amazon.com pricing pages", asOf: "2026-01" };
 const AWS_LIST_UNCONFIRMED: PriceSource = { ...AWS_LIST, unconfirmed: true };
 
 const hourly = (usdPerHour: number, source: PriceSource): HourlyPrice => ({ usdPerHour, ...source });
 const rate = (usd: number, per: UnitPrice["per"], source: PriceSource): UnitPrice => ({ usd, per, ...source });
 
-/** EC2 on-demand, Linux, per instance-hour. GPU prices are after the June 2025 GPU price cut. */
+/** EC2 on-demand, Linux, per instance-hour: the GPU types from the GPU table, then the system node types. */
 export const EC2_HOURLY: Readonly<Record<string, HourlyPrice>> = {
-    "g4dn.xlarge": hourly(0.526, VANTAGE),
-    "g4dn.2xlarge": hourly(0.752, VANTAGE),
-    "g5.xlarge": hourly(1.006, VANTAGE),
-    "g5.2xlarge": hourly(1.212, VANTAGE),
-    "g5.4xlarge": hourly(1.624, VANTAGE),
-    "g5.12xlarge": hourly(5.672, VANTAGE),
-    "g5.48xlarge": hourly(16.288, VANTAGE),
-    "g6.xlarge": hourly(0.8048, VANTAGE),
-    "g6.2xlarge": hourly(0.9776, VANTAGE),
-    "g6e.xlarge": hourly(1.861, VANTAGE),
-    "p4d.24xlarge": hourly(21.957642, VANTAGE),
-    "p5.48xlarge": hourly(55.04, VANTAGE),
+    ...Object.fromEntries(
+        Object.entries(GPU_INSTANCE_TYPES).map(([type, gpu]) => [type, hourly(gpu.usdPerHour, { source: gpu.evidence[gpu.evidence.length - 1].url, asOf: gpu.priceAsOf })]),
+    ),
     "t3.medium": hourly(0.0416, AWS_LIST),
     "m5.large": hourly(0.096, AWS_LIST),
     "m6i.large": hourly(0.096, AWS_LIST),

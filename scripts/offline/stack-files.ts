@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 
 /** The project root: the folder holding Pulumi.yaml. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 export interface ProjectFile {
     readonly name: string;
