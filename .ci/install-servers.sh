@@ -4,10 +4,14 @@
 #
 #   promtool       <- prometheus
 #   amtool         <- prometheus-alertmanager
-#   nginx          <- nginx          (bookworm: the binary itself, with the
-#                                     core http modules built in: limit_req,
-#                                     split_clients, upstream, headers,
-#                                     stub_status)
+#   haproxy        <- haproxy        (bookworm 2.6: the dev load balancer's
+#                                     configuration, its hitless reload and
+#                                     its built-in Prometheus exporter)
+#   dnsmasq        <- dnsmasq        (a DNS server whose answers change, for
+#                                     the load balancer's name re-resolution)
+#   busybox, curl  <- busybox, curl  (the HTTP clients the images' healthchecks
+#                                     use; BusyBox also runs the weights fetch)
+#   blackbox/postgres/redis exporters <- prometheus-*-exporter
 #   redis-server   <- redis-server
 #   postgres/initdb/pg_ctl/pg_isready/psql
 #                  <- postgresql-15  (/usr/lib/postgresql/15/bin; on bookworm
@@ -17,7 +21,7 @@
 #   runuser/setpriv/useradd are in util-linux/passwd, already in the base image.
 #
 # Service start-up is suppressed with a temporary /usr/sbin/policy-rc.d
-# (exit 101), so no system nginx/redis/postgres/prometheus is left running to
+# (exit 101), so no system haproxy/dnsmasq/redis/postgres/prometheus is left running to
 # clash with the servers that the tests start themselves on free ports.
 #
 # Idempotent; needs root (CI runs as root; elsewhere: sudo bash .ci/install-servers.sh).
@@ -31,7 +35,13 @@ fi
 PACKAGES=(
   prometheus
   prometheus-alertmanager
-  nginx
+  prometheus-blackbox-exporter
+  prometheus-postgres-exporter
+  prometheus-redis-exporter
+  haproxy
+  dnsmasq
+  busybox
+  curl
   redis-server
   postgresql-15
   postgresql-client-15
@@ -64,7 +74,7 @@ apt-get install -y --no-install-recommends "${PACKAGES[@]}"
 # Belt and braces: if anything got started anyway (e.g. a real init system
 # ignoring policy-rc.d), stop it. Errors are ignored: with no init system
 # there is nothing to stop.
-for svc in nginx redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter; do
+for svc in haproxy dnsmasq redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-postgres-exporter prometheus-redis-exporter; do
   if command -v service >/dev/null 2>&1; then
     service "$svc" stop >/dev/null 2>&1 || true
   fi
@@ -75,6 +85,8 @@ PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 echo "--- installed server versions ---"
 promtool --version 2>&1 | head -n 1
 amtool --version 2>&1 | head -n 1
-/usr/sbin/nginx -v 2>&1
+haproxy -v | head -n 1
+dnsmasq -v | head -n 1
+busybox | head -n 1
 redis-server --version
 if [ -n "$PGBIN" ]; then "$PGBIN/postgres" --version; fi

@@ -7,7 +7,10 @@ import { PlatformBucket } from "../components/data/bucket";
 import { RdsPostgres } from "../components/data/postgres-rds";
 import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
-import { seedAlertRules } from "../components/observability/alerts";
+import { IMAGES } from "../catalog/images";
+import { platformAlertRules } from "../components/observability/alerts";
+import { grafanaPath } from "../components/observability/grafana";
+import { inferencePanels } from "../components/observability/grafana";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
@@ -45,7 +48,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         flowLogs: a.vpcFlowLogs,
         flowLogRetentionDays: a.logArchiveRetentionDays,
         albIngressCidrs: a.albIngressCidrs,
-        servicePorts: [...cfg.models.map((m) => m.port), GRAFANA_SERVICE.containerPort],
+        servicePorts: [...cfg.models.map((m) => m.engine.port), GRAFANA_SERVICE.containerPort],
         tags,
     });
 
@@ -95,8 +98,8 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         publicSubnetIds: network.publicSubnetIds,
         securityGroupId: network.albSecurityGroup.id,
         certificateArn: a.acmCertificateArn,
-        routes: cfg.models.map((model) => ({ split: trafficSplit(model), port: model.port, healthPath: model.healthPath })),
-        grafana: { port: GRAFANA_SERVICE.containerPort, healthPath: "/api/health" },
+        routes: cfg.models.map((model) => ({ split: trafficSplit(model), port: model.engine.port, healthPath: model.engine.health.path })),
+        grafana: { port: GRAFANA_SERVICE.containerPort, healthPath: grafanaPath(IMAGES.grafana.health.path) },
         rateLimits: { perMinute: cfg.traffic.rateLimitPerMinute, apiPerSecond: cfg.traffic.apiRateLimitPerSecond, authPerSecond: cfg.traffic.authRateLimitPerSecond },
         stickinessSeconds: a.albStickinessSeconds,
         accessLogs: { bucket: bucket.bucket.bucket, prefix: "alb-logs" },
@@ -199,8 +202,10 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
-        scrapedModels: cfg.models.filter((m) => m.scrapeMetrics).map((m) => ({ name: m.name, metricsPath: m.metricsPath })),
-        alertRules: seedAlertRules({ monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        scrapedModels: cfg.models.flatMap((m) => (m.engine.metrics ? [{ name: m.name, metricsPath: m.engine.metrics.path }] : [])),
+        // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
+        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: undefined, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        panels: inferencePanels(cfg.models, undefined, a.gpuNodeGroups.length > 0),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
         logsRetentionDays: cfg.observability.logsRetentionDays,

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_INSTANCE_TYPE_NAMES, GPU_INSTANCE_TYPES, podAllocatable } from "../catalog/gpu";
 import { isPinnedImage, looksLikeSecretName, PINNED_IMAGE_RULE, SECRET_ENV_RULE } from "../catalog/rules";
-import { ModelKind, ModelSpec } from "../components/inference/model";
+import { eksVersion, EKS_VERSIONS } from "../catalog/aws";
+import { chartSupportProblem, CHARTS } from "../catalog/charts";
+import { Arch } from "../catalog/images";
+import { Engine, EngineId, engineRelease, EngineRelease, ENGINES } from "../catalog/engines";
+import { WEIGHTS, WeightsId } from "../catalog/weights";
+import { CanarySpec, ModelSpec, ModelVersion } from "../components/inference/model";
+import { gpuDemand, nodesForDemand } from "./capacity";
 import { checkInteger, ConfigReader, ConfigSource, rangeText } from "./config-reader";
 
 export type Platform = "docker" | "aws";
@@ -20,6 +26,8 @@ export interface TrafficConfig {
     readonly lbBindAddress: string;
     /** Host port of the dev load balancer. */
     readonly lbHostPort: number;
+    /** Host directory the dev load balancer's configuration is written to; empty for ~/.genai-platform/<stack>/lb. */
+    readonly lbConfigDir: string;
 }
 
 export interface DatabaseConfig {
@@ -49,14 +57,40 @@ export interface ObservabilityConfig {
     readonly metricsRetentionSizeGb: number;
     readonly logsRetentionDays: number;
     readonly alertEmails: readonly string[];
-    /** Ship dev container logs to Loki through the Loki Docker logging driver. */
-    readonly lokiDockerDriver: boolean;
+    /** Host port Alertmanager's UI is published on in dev, bound to 127.0.0.1; undefined publishes none. */
+    readonly alertmanagerHostPort?: number;
+}
+
+/** What the Docker host offers; the dev stack is sized and its images chosen for it. */
+export interface HostConfig {
+    /** Memory the containers' limits may add up to, MiB. */
+    readonly memoryMb: number;
+    /** CPUs of the Docker engine (its VM on Docker Desktop); no container may ask for more. */
+    readonly cpus: number;
+    /** An NVIDIA GPU and runtime are available to containers. */
+    readonly gpus: boolean;
+    /** CPU features beyond the architecture's baseline that images may require (e.g. avx512f). */
+    readonly cpuFeatures: readonly string[];
+    /** The engine's architecture: images are pulled for it, emulated where an image lacks it. */
+    readonly arch: Arch;
 }
 
 export interface BudgetConfig {
     readonly monthlyUsd: number;
     /** Fraction of the budget at which the first alert fires, e.g. 0.8. */
     readonly alertThreshold: number;
+}
+
+/** What the cost estimate cannot read off the resources: the stack's own assumptions. */
+export interface CostAssumptions {
+    /** Fraction taken off the on-demand price for SPOT capacity, e.g. 0.6. */
+    readonly spotDiscount: number;
+    /** Expected size of each S3 bucket, in GB. */
+    readonly s3ExpectedGbPerBucket: number;
+    /** Average load balancer capacity units (LCU) an ALB uses per hour. */
+    readonly albLcuPerHour: number;
+    /** Data each NAT gateway processes per month, in GB. */
+    readonly natProcessedGbPerMonth: number;
 }
 
 /** Secrets that come from Pulumi secret config; every one is a secret Output. */
@@ -94,6 +128,10 @@ export interface AwsConfig {
     readonly systemNodeInstanceType: string;
     readonly systemNodeCount: number;
     readonly gpuNodeGroups: readonly GpuNodeGroupConfig[];
+    /** Every GPU node group must run on spot capacity (a budget decision the policy pack enforces). */
+    readonly requireSpotGpus: boolean;
+    /** GPU instance types this stack may run (the policy pack's allowlist); every type the catalog knows when not set. */
+    readonly allowedGpuInstanceTypes: readonly string[];
     readonly albIngressCidrs: readonly string[];
     readonly acmCertificateArn: string;
     readonly albStickinessSeconds: number;
@@ -110,12 +148,15 @@ export interface StackConfig {
      * retain-on-delete, deletion protection, kept KMS keys and final snapshots.
      */
     readonly protectData: boolean;
+    /** The machine the Docker engine runs on (docker). */
+    readonly host: HostConfig;
     readonly models: readonly ModelSpec[];
     readonly traffic: TrafficConfig;
     readonly database: DatabaseConfig;
     readonly cache: CacheConfig;
     readonly observability: ObservabilityConfig;
     readonly budget: BudgetConfig;
+    readonly costAssumptions: CostAssumptions;
     readonly secrets: ConfiguredSecrets;
     /** Settings of the cloud stacks; read in every stack, required only where platform is aws. */
     readonly aws: AwsConfig;
@@ -136,12 +177,9 @@ export const UNDECLARABLE_KEYS: Readonly<Record<string, string>> = {
 };
 
 const MODEL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const MODEL_KINDS: readonly ModelKind[] = ["llm", "image"];
-const HTTP_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const EKS_VERSION = /^1\.(3[3-9]|[4-9]\d)$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 
 /** Reads and validates the whole stack configuration; throws a ConfigError on the first bad value. */
@@ -154,7 +192,8 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         openrouterApiKey: r.optionalSecret("openrouterApiKey"),
         alertSlackWebhookUrl: r.optionalSecret("alertSlackWebhookUrl"),
     };
-    const models = readModels(r);
+    const host = readHostConfig(r);
+    const models = readModels(r, platform, host);
     const gated = models.find((m) => m.gatedWeights);
     if (gated && !secrets.huggingFaceToken) {
         r.fail("huggingFaceToken", undefined, `a secret (pulumi config set --secret huggingFaceToken ...), required because model "${gated.name}" has gatedWeights`);
@@ -179,7 +218,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         metricsRetentionSizeGb: r.integer("metricsRetentionSizeGb", 1, 100_000),
         logsRetentionDays: r.integer("logsRetentionDays", 1, 3650),
         alertEmails: r.stringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses"),
-        lokiDockerDriver: r.boolean("lokiDockerDriver"),
+        alertmanagerHostPort: optionalPort(r, "alertmanagerHostPort"),
     };
     return {
         project: source.project,
@@ -187,6 +226,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         platform,
         costCenter: r.string("costCenter"),
         protectData: r.boolean("protectData"),
+        host,
         models,
         traffic: {
             corsOrigins: r.stringList("corsOrigins", /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/, "origins such as https://app.example.com"),
@@ -195,6 +235,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             authRateLimitPerSecond: r.integer("authRateLimitPerSecond", 1, 100_000),
             lbBindAddress: r.oneOf("lbBindAddress", ["127.0.0.1", "0.0.0.0"]),
             lbHostPort: r.integer("lbHostPort", 1, 65535),
+            lbConfigDir: r.optionalString("lbConfigDir") ?? "",
         },
         database,
         cache: {
@@ -207,6 +248,12 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         budget: {
             monthlyUsd: budgetMonthly,
             alertThreshold: r.number("budgetAlertThreshold", 0, 1, true),
+        },
+        costAssumptions: {
+            spotDiscount: r.number("costSpotDiscount", 0, 0.95),
+            s3ExpectedGbPerBucket: r.integer("costS3GbPerBucket", 0, 1_000_000),
+            albLcuPerHour: r.number("costAlbLcuPerHour", 0, 10_000),
+            natProcessedGbPerMonth: r.integer("costNatGbPerMonth", 0, 10_000_000),
         },
         secrets,
         aws: readAwsConfig(r, platform, models, observability.alertEmails),
@@ -226,6 +273,8 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
         systemNodeInstanceType: r.string("systemNodeInstanceType"),
         systemNodeCount: r.integer("systemNodeCount", 1, 20),
         gpuNodeGroups: onAws ? readGpuNodeGroups(r) : [],
+        requireSpotGpus: r.boolean("requireSpotGpus"),
+        allowedGpuInstanceTypes: readAllowedGpuTypes(r),
         albIngressCidrs: r.stringList("albIngressCidrs", CIDR, "IPv4 CIDRs"),
         acmCertificateArn: r.optionalString("acmCertificateArn") ?? "",
         albStickinessSeconds: r.integer("albStickinessSeconds", 0, 604800),
@@ -234,7 +283,13 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
     if (!CIDR.test(aws.vpcCidr)) r.fail("vpcCidr", aws.vpcCidr, "an IPv4 CIDR such as 10.20.0.0/16");
     if (!INSTANCE_TYPE.test(aws.systemNodeInstanceType)) r.fail("systemNodeInstanceType", aws.systemNodeInstanceType, "an EC2 instance type such as m6i.large");
     if (!onAws) return aws;
-    if (!EKS_VERSION.test(aws.eksVersion)) r.fail("eksVersion", aws.eksVersion, "a Kubernetes version in EKS standard support, 1.33 or newer");
+    if (!eksVersion(aws.eksVersion)) {
+        r.fail("eksVersion", aws.eksVersion, `an EKS version the catalog knows with its support dates (catalog/aws.ts): ${EKS_VERSIONS.map((v) => v.version).join(", ")}`);
+    }
+    for (const [name, chart] of Object.entries(CHARTS)) {
+        const problem = chartSupportProblem(name, chart, aws.eksVersion);
+        if (problem) r.fail("eksVersion", aws.eksVersion, `a version every pinned chart supports: ${problem} (catalog/charts.ts)`);
+    }
     if (aws.eksPublicAccessCidrs.includes("0.0.0.0/0")) {
         r.fail("eksPublicAccessCidrs", aws.eksPublicAccessCidrs, "specific CIDRs; 0.0.0.0/0 would open the API endpoint to the internet");
     }
@@ -260,7 +315,27 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
             }
         }
     });
+    aws.gpuNodeGroups.forEach((group, i) => {
+        const demand = gpuDemand(models, group.gpuClass);
+        const needed = nodesForDemand(demand, group.instanceTypes);
+        if (group.maxSize < needed) {
+            r.fail(
+                `gpuNodeGroups[${i}].maxSize`,
+                group.maxSize,
+                `at least ${needed}: the ${group.gpuClass} models need ${demand} GPUs at their autoscalers' maxima plus one surge pod per version`,
+            );
+        }
+    });
     return aws;
+}
+
+function readAllowedGpuTypes(r: ConfigReader): string[] {
+    const allowed = `GPU instance types the catalog knows (catalog/gpu.ts): ${GPU_INSTANCE_TYPE_NAMES.join(", ")}`;
+    const types = r.stringList("allowedGpuInstanceTypes", /^[a-z0-9.]+$/, allowed);
+    types.forEach((t, i) => {
+        if (!(t in GPU_INSTANCE_TYPES)) r.fail(`allowedGpuInstanceTypes[${i}]`, t, allowed);
+    });
+    return types.length > 0 ? types : [...GPU_INSTANCE_TYPE_NAMES];
 }
 
 function readGpuNodeGroups(r: ConfigReader): GpuNodeGroupConfig[] {
@@ -302,6 +377,22 @@ function readGpuNodeGroups(r: ConfigReader): GpuNodeGroupConfig[] {
     });
 }
 
+/** The architecture of the machine this program runs on, in Docker's words. */
+export function machineArch(): Arch {
+    return process.arch === "arm64" ? "arm64" : "amd64";
+}
+
+function readHostConfig(r: ConfigReader): HostConfig {
+    const arch = r.oneOf("hostArch", ["auto", "amd64", "arm64"] as const);
+    return {
+        memoryMb: r.integer("hostMemoryMb", 512, 1_048_576),
+        cpus: r.integer("hostCpus", 1, 256),
+        gpus: r.boolean("hostGpus"),
+        cpuFeatures: r.stringList("hostCpuFeatures", /^[a-z0-9_]+$/, "CPU feature flags as /proc/cpuinfo names them (avx512f)"),
+        arch: arch === "auto" ? machineArch() : arch,
+    };
+}
+
 function optionalPort(r: ConfigReader, key: string): number | undefined {
     const port = r.integer(key, 0, 65535);
     return port === 0 ? undefined : port;
@@ -310,49 +401,104 @@ function optionalPort(r: ConfigReader, key: string): number | undefined {
 type Json = Record<string, unknown>;
 
 
-function readModels(r: ConfigReader): ModelSpec[] {
-    const raw = r.structured("models", "a non-empty list of models ({name, kind, image, port, healthPath, ...})");
-    if (!Array.isArray(raw) || raw.length === 0) {
-        r.fail("models", raw, "a non-empty list of models ({name, kind, image, port, healthPath, ...})");
-    }
+const MODELS_ALLOWED = "a non-empty list of models ({name, engine, weights, image, replicas, memoryMb, cpus, ...})";
+
+function readModels(r: ConfigReader, platform: Platform, host: HostConfig): ModelSpec[] {
+    const raw = r.structured("models", MODELS_ALLOWED);
+    if (!Array.isArray(raw) || raw.length === 0) r.fail("models", raw, MODELS_ALLOWED);
     const seen = new Set<string>();
     return raw.map((entry: unknown, i: number) => {
         const at = `models[${i}]`;
         if (typeof entry !== "object" || entry === null || Array.isArray(entry)) r.fail(at, entry, "an object");
-        const model = readModel(r, at, entry as Json);
+        const model = readModel(r, at, entry as Json, platform, host);
         if (seen.has(model.name)) r.fail(`${at}.name`, model.name, "a name not used by another model");
         seen.add(model.name);
         return model;
     });
 }
 
-function readModel(r: ConfigReader, at: string, m: Json): ModelSpec {
+/** The release an engine runs by default: a CUDA build where the model has GPUs, a CPU build otherwise. */
+function defaultRelease(engine: Engine, gpus: number): EngineRelease | undefined {
+    return engine.releases.find((release) => release.gpu === gpus > 0);
+}
+
+/** Reads one version of a model (stable, or the canary's overrides of it) and checks it against the catalog. */
+function readVersion(
+    r: ConfigReader,
+    field: FieldReader,
+    at: string,
+    engine: Engine,
+    gpus: number,
+    fallback: ModelVersion | undefined,
+    platform: Platform,
+    host: HostConfig,
+): ModelVersion {
+    const images = engine.releases.map((release) => release.image);
+    let release: EngineRelease | undefined;
+    if (field.has("image")) {
+        const image = field.image("image");
+        release = engineRelease(engine, image);
+        if (!release) r.fail(`${at}.image`, image, `a release of engine ${engine.id} that the catalog knows (catalog/engines.ts): ${images.join(", ")}`);
+    } else {
+        release = fallback?.release ?? defaultRelease(engine, gpus);
+        if (!release) r.fail(`${at}.image`, undefined, `an image for engine ${engine.id} with gpus ${gpus}: ${images.join(", ")}`);
+    }
+    if (release.gpu && gpus === 0) r.fail(`${at}.image`, release.image, `a CPU build of ${engine.id} (this image is a CUDA build and needs gpus >= 1)`);
+    if (!release.gpu && gpus > 0) r.fail(`${at}.image`, release.image, `a CUDA build of ${engine.id} (the model asks for ${gpus} GPUs)`);
+    if (platform === "docker") {
+        if (release.gpu && !host.gpus) r.fail(`${at}.image`, release.image, "a CPU build: the Docker host has no NVIDIA GPU (set hostGpus: true when it has one)");
+        const missing = release.cpuFeatures.filter((feature) => !host.cpuFeatures.includes(feature));
+        if (missing.length > 0) {
+            r.fail(`${at}.image`, release.image, `an image the Docker host can run: it needs the CPU features ${missing.join(", ")} (add them to hostCpuFeatures if the host has them)`);
+        }
+    }
+    const weightsIds = Object.keys(WEIGHTS).filter((id) => WEIGHTS[id as WeightsId].engine === engine.id);
+    let weightsId: WeightsId | undefined = fallback?.weightsId;
+    if (field.has("weights") || !weightsId) {
+        const id = field.oneOf("weights", weightsIds);
+        weightsId = id as WeightsId;
+    }
+    return { image: release.image, release, weightsId, weights: WEIGHTS[weightsId] };
+}
+
+/** GiB of cache that holds a model's weights with room for a second version. */
+function defaultCacheGb(versions: readonly ModelVersion[]): number {
+    const gb = versions.reduce((sum, v) => sum + (v.weights.kind === "file" ? v.weights.sizeBytes / 1024 ** 3 : v.weights.sizeGb), 0);
+    return Math.max(1, Math.ceil(gb * 1.5));
+}
+
+function readModel(r: ConfigReader, at: string, m: Json, platform: Platform, host: HostConfig): ModelSpec {
     const field = new FieldReader(r, at, m);
     const name = field.string("name", MODEL_NAME, "lower-case letters, digits and dashes, 2-32 characters");
-    const image = field.image("image");
-    const replicas = field.object("replicas");
+    const engine = ENGINES[field.oneOf("engine", Object.keys(ENGINES) as EngineId[])];
+    const replicas = field.has("replicas") ? field.object("replicas") : new FieldReader(r, `${at}.replicas`, {});
     const min = replicas.integer("min", 1, 1000, 1);
     const max = replicas.integer("max", 1, 1000, 5);
     if (min > max) r.fail(`${at}.replicas.min`, min, `an integer <= replicas.max (${max})`);
     const gpus = field.integer("gpus", 0, 8, 0);
-    const canaryJson = m["canary"];
-    let canary: ModelSpec["canary"];
-    if (canaryJson !== undefined) {
+    const stable = readVersion(r, field, at, engine, gpus, undefined, platform, host);
+    let canary: CanarySpec | undefined;
+    if (field.has("canary")) {
         const c = field.object("canary");
-        canary = { image: c.image("image"), weight: c.integer("weight", 0, 100) };
+        const version = readVersion(r, c, `${at}.canary`, engine, gpus, stable, platform, host);
+        if (version.image === stable.image && version.weightsId === stable.weightsId) {
+            r.fail(`${at}.canary`, { image: version.image, weights: version.weightsId }, "a version that differs from the stable one in its image or its weights");
+        }
+        canary = { ...version, weight: c.integer("weight", 0, 100) };
     }
     const env = field.stringMap("env", ENV_NAME);
     for (const key of Object.keys(env)) {
         if (looksLikeSecretName(key)) r.fail(`${at}.env.${key}`, "(hidden)", SECRET_ENV_RULE);
     }
+    const versions = canary ? [stable, canary] : [stable];
+    const cpus = field.number("cpus", 0.1, 192, 2);
+    if (platform === "docker" && cpus > host.cpus) r.fail(`${at}.cpus`, cpus, `at most hostCpus (${host.cpus}): Docker refuses a container that asks for more CPUs than the engine has`);
     return {
         name,
-        kind: field.oneOf("kind", MODEL_KINDS),
-        image,
-        port: field.integer("port", 1, 65535),
-        healthPath: field.string("healthPath", HTTP_PATH, "an HTTP path starting with /"),
-        metricsPath: field.string("metricsPath", HTTP_PATH, "an HTTP path starting with /", "/metrics"),
-        scrapeMetrics: field.boolean("scrapeMetrics", true),
+        kind: engine.kind,
+        engine,
+        stable,
+        canary,
         autoscaling: {
             minReplicas: min,
             maxReplicas: max,
@@ -363,12 +509,11 @@ function readModel(r: ConfigReader, at: string, m: Json): ModelSpec {
         gpus,
         gpuClass: field.optionalString("gpuClass", /^[a-z0-9-]+$/, "a node group class such as a10g"),
         memoryMb: field.integer("memoryMb", 64, 2_097_152, 4096),
-        cpus: field.number("cpus", 0.1, 192, 2),
-        args: field.stringList("args"),
+        cpus,
+        extraArgs: field.stringList("args"),
         env,
-        gatedWeights: field.boolean("gatedWeights", false),
-        weightsCacheGb: field.integer("weightsCacheGb", 1, 65536, 100),
-        canary,
+        gatedWeights: versions.some((v) => v.weights.gated),
+        weightsCacheGb: field.integer("weightsCacheGb", 1, 65536, defaultCacheGb(versions)),
     };
 }
 
@@ -386,6 +531,10 @@ class FieldReader {
 
     private value(key: string): unknown {
         return this.obj[key];
+    }
+
+    has(key: string): boolean {
+        return this.obj[key] !== undefined;
     }
 
     string(key: string, pattern: RegExp, allowed: string, fallback?: string): string {

@@ -1,13 +1,20 @@
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
 import { DockerRedis } from "../components/cache/redis-docker";
 import { DockerPostgres } from "../components/data/postgres-docker";
 import { DockerModelService } from "../components/inference/model-docker";
 import { DockerNetworks } from "../components/network/docker";
-import { seedAlertRules } from "../components/observability/alerts";
+import { platformAlertRules } from "../components/observability/alerts";
 import { DockerObservability } from "../components/observability/docker";
+import { GRAFANA_SUB_PATH, grafanaPath, inferencePanels } from "../components/observability/grafana";
 import { GeneratedSecrets } from "../components/secrets/generated";
+import { GENAI_LABELS } from "../components/shared/labels";
+import { modelBackend } from "../components/traffic/haproxy-conf";
 import { DockerLoadBalancer, loadBalancerUrl } from "../components/traffic/lb-docker";
 import { trafficSplit } from "../components/traffic/split";
+import { modelRoute } from "../components/traffic/upstreams";
 import { StackConfig } from "./config";
 
 export interface PlatformOutputs {
@@ -17,13 +24,16 @@ export interface PlatformOutputs {
     services: pulumi.Input<string[]>;
 }
 
+/** Where the dev load balancer's configuration is written on the machine running the program. */
+export function lbConfigDir(cfg: StackConfig): string {
+    return cfg.traffic.lbConfigDir || path.join(os.homedir(), ".genai-platform", cfg.stack, "lb");
+}
+
 /** The whole platform as containers on the local Docker engine. */
 export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
     const prefix = `genai-${cfg.stack}`;
-    const labels = { "genai.project": cfg.project, "genai.stack": cfg.stack, "genai.managed-by": "pulumi" };
-    const logging = cfg.observability.lokiDockerDriver
-        ? { driver: "loki", options: { "loki-url": "http://127.0.0.1:3100/loki/api/v1/push", "loki-retries": "3", "max-size": "10m" } }
-        : undefined;
+    const labels = { [GENAI_LABELS.project]: cfg.project, [GENAI_LABELS.stack]: cfg.stack, [GENAI_LABELS.managedBy]: "pulumi" };
+    const hostArch = cfg.host.arch;
 
     const networks = new DockerNetworks("networks", { prefix, labels });
     const secrets = new GeneratedSecrets("secrets");
@@ -35,6 +45,8 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         user: cfg.database.user,
         password: secrets.values.postgresPassword,
         hostPort: cfg.database.hostPort,
+        hostArch,
+        protectData: cfg.protectData,
         labels,
     });
     const redis = new DockerRedis("redis", {
@@ -42,52 +54,90 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         network: networks.app,
         password: secrets.values.redisPassword,
         maxMemoryMb: cfg.cache.maxMemoryMb,
+        hostArch,
+        protectData: cfg.protectData,
         labels,
     });
 
-    const models = cfg.models.map(
-        (model) =>
+    // Model images are several GB each: pull them one after another.
+    const models: DockerModelService[] = [];
+    for (const model of cfg.models) {
+        models.push(
             new DockerModelService(`model-${model.name}`, {
                 prefix,
                 model,
                 edgeNetwork: networks.edge,
                 monitoringNetwork: networks.monitoring,
                 huggingFaceToken: model.gatedWeights ? cfg.secrets.huggingFaceToken : undefined,
+                hostArch,
+                pullAfter: models[models.length - 1]?.lastPull,
+                protectData: cfg.protectData,
                 labels,
-                logging,
             }),
-    );
+        );
+    }
 
-    // Grafana needs its public URL before the load balancer that serves it is declared.
-    const grafanaUrl = `${loadBalancerUrl(cfg.traffic.lbBindAddress, cfg.traffic.lbHostPort)}/grafana/`;
+    const lbUrl = loadBalancerUrl(cfg.traffic.lbBindAddress, cfg.traffic.lbHostPort);
+    const grafanaUrl = `${lbUrl}${GRAFANA_SUB_PATH}`;
+    const lbMetrics = IMAGES.haproxy.metrics;
     const observability = new DockerObservability("observability", {
         prefix,
+        stack: cfg.stack,
         monitoringNetwork: networks.monitoring,
         edgeNetwork: networks.edge,
         appNetwork: networks.app,
-        modelJobs: models.flatMap((m) => m.scrapeJobs),
-        alertRules: seedAlertRules({ monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        alertsNetwork: networks.alerts,
+        jobs: [
+            ...models.flatMap((m) => m.scrapeJobs),
+            {
+                job: "lb",
+                targets: [`lb:${lbMetrics.port}`],
+                metricsPath: lbMetrics.path,
+                labels: { component: "lb" },
+                metricRelabels: [
+                    { sourceLabel: LOAD_BALANCER_SIGNALS.proxyLabel, regex: `${modelBackend("(.+)")}`, targetLabel: "model" },
+                    { sourceLabel: LOAD_BALANCER_SIGNALS.serverLabel, regex: "(stable|canary)-[0-9]+", targetLabel: "track" },
+                ],
+            },
+        ],
+        probes: cfg.models.flatMap((model, i) => [
+            // Every replica answers its engine's health endpoint itself, metrics or not.
+            ...(["stable", "canary"] as const)
+                .filter((track) => models[i].servers[track].length > 0)
+                .map((track) => ({
+                    job: `probe-${model.name}-${track}`,
+                    urls: models[i].servers[track].map((server) => `http://${server.host}:${server.port}${model.engine.health.path}`),
+                    labels: { component: "probe", model: model.name, track },
+                })),
+            // And the route through the load balancer answers.
+            {
+                job: `probe-lb-${model.name}`,
+                urls: [`http://lb:${IMAGES.haproxy.ports.http}${modelRoute(model.name)}${model.engine.health.path.replace(/^\//, "")}`],
+                labels: { component: "probe", model: model.name, route: "lb" },
+            },
+        ]),
+        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        panels: inferencePanels(cfg.models, LOAD_BALANCER_SIGNALS, false),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
         logsRetentionDays: cfg.observability.logsRetentionDays,
         grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         grafanaRootUrl: grafanaUrl,
         slackWebhookUrl: cfg.secrets.alertSlackWebhookUrl,
+        alertmanagerHostPort: cfg.observability.alertmanagerHostPort,
         postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
         redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
-        publishLokiForDockerDriver: cfg.observability.lokiDockerDriver,
+        hostArch,
+        protectData: cfg.protectData,
         labels,
     });
 
     const lb = new DockerLoadBalancer("lb", {
         prefix,
-        network: networks.edge,
-        routes: cfg.models.map((model, i) => ({
-            split: trafficSplit(model),
-            stable: models[i].stableServers,
-            canary: models[i].canaryServers,
-        })),
-        grafana: { host: observability.grafanaHost, port: observability.grafanaPort },
+        edgeNetwork: networks.edge,
+        monitoringNetwork: networks.monitoring,
+        routes: cfg.models.map((model, i) => ({ split: trafficSplit(model), healthPath: model.engine.health.path, servers: models[i].servers })),
+        grafana: { server: { name: "grafana", host: observability.grafanaHost, port: observability.grafanaPort }, healthPath: grafanaPath(IMAGES.grafana.health.path) },
         rateLimits: {
             perMinute: cfg.traffic.rateLimitPerMinute,
             apiPerSecond: cfg.traffic.apiRateLimitPerSecond,
@@ -96,16 +146,16 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         corsOrigins: cfg.traffic.corsOrigins,
         bindAddress: cfg.traffic.lbBindAddress,
         hostPort: cfg.traffic.lbHostPort,
+        configDir: lbConfigDir(cfg),
+        hostArch,
         labels,
-        upstreamContainers: [...models.flatMap((m) => m.containers), observability.containers.grafana],
     });
 
-    const services = [
-        ...models.flatMap((m) => m.containers),
-        postgres.container,
-        redis.container,
-        ...Object.values(observability.containers),
-        lb.container,
-    ].map((c) => c.name);
-    return { lbUrl: lb.url, grafanaUrl, services: pulumi.all(services) };
+    const services = [...models.flatMap((m) => m.containers), postgres.container, redis.container, ...Object.values(observability.containers), lb.container].map((c) => c.name);
+    return {
+        lbUrl,
+        grafanaUrl,
+        alertmanagerUrl: cfg.observability.alertmanagerHostPort ? `http://127.0.0.1:${cfg.observability.alertmanagerHostPort}` : undefined,
+        services: pulumi.all(services),
+    };
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ELASTICACHE_REDIS } from "../../catalog/aws";
 import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 
@@ -24,7 +25,6 @@ export interface ElastiCacheRedisArgs {
     readonly tags: Tags;
 }
 
-export const REDIS_ENGINE_VERSION = "7.1";
 
 /**
  * Redis 7 on ElastiCache: a replication group in private subnets with TLS and an AUTH token,
@@ -43,7 +43,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
         const parameters = new aws.elasticache.ParameterGroup(
             `${name}-params`,
-            { family: "redis7", parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }], tags: t("redis") },
+            { family: ELASTICACHE_REDIS.family, parameters: [{ name: "maxmemory-policy", value: "allkeys-lru" }], tags: t("redis") },
             parent,
         );
         const failover = args.replicas > 0;
@@ -51,8 +51,8 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
             `${name}`,
             {
                 description: `${args.prefix} Redis`,
-                engine: "redis",
-                engineVersion: REDIS_ENGINE_VERSION,
+                engine: ELASTICACHE_REDIS.engine,
+                engineVersion: ELASTICACHE_REDIS.engineVersion,
                 nodeType: args.nodeType,
                 numCacheClusters: 1 + args.replicas,
                 automaticFailoverEnabled: failover,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../../catalog/charts";
 import { helmRelease } from "../shared/helm";
 import { podIdentityRole } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
@@ -29,12 +30,6 @@ export interface ClusterAddonsArgs {
     readonly dependsOn: pulumi.Resource[];
 }
 
-/** Pinned charts of the cluster add-ons. */
-export const ADDON_CHARTS = {
-    keda: { chart: "keda", version: "2.18.1", repo: "https://kedacore.github.io/charts" },
-    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.46.6", repo: "https://kubernetes.github.io/autoscaler" },
-    loadBalancerController: { chart: "aws-load-balancer-controller", version: "1.11.0", repo: "https://aws.github.io/eks-charts" },
-} as const;
 
 /** Storage class of the encrypted gp3 volumes of Prometheus, Alertmanager, Grafana and Loki. */
 export const GP3_STORAGE_CLASS = "gp3-encrypted";
@@ -114,7 +109,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 name: "keda",
                 namespace: "keda",
                 createNamespace: true,
-                chart: ADDON_CHARTS.keda,
+                chart: CHARTS.keda,
                 values: { nodeSelector: { ...SYSTEM_NODES } },
             },
             k,
@@ -138,7 +133,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             {
                 name: "cluster-autoscaler",
                 namespace: "kube-system",
-                chart: ADDON_CHARTS.clusterAutoscaler,
+                chart: CHARTS.clusterAutoscaler,
                 values: {
                     cloudProvider: "aws",
                     awsRegion: args.region,
@@ -168,7 +163,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
             {
                 name: "aws-load-balancer-controller",
                 namespace: "kube-system",
-                chart: ADDON_CHARTS.loadBalancerController,
+                chart: CHARTS.loadBalancerController,
                 values: {
                     clusterName: args.clusterName,
                     region: args.region,

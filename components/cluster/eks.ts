@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../../catalog/charts";
+import { EKS_SUPPORT_TYPE } from "../../catalog/aws";
 import { rotatingKey } from "../shared/kms";
 import { helmRelease } from "../shared/helm";
 import { podIdentityRole, serviceTrustPolicy } from "../shared/iam";
@@ -64,8 +66,6 @@ export const SYSTEM_NODES = { [NODE_ROLE_LABEL]: "system" } as const;
 /** The label the NVIDIA device plugin's node affinity requires (set by GPU feature discovery otherwise). */
 export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-/** Pinned Helm chart of the NVIDIA device plugin. */
-export const NVIDIA_DEVICE_PLUGIN_CHART = { chart: "nvidia-device-plugin", version: "0.17.0", repo: "https://nvidia.github.io/k8s-device-plugin" } as const;
 
 const MANAGED_POLICY = "arn:aws:iam::aws:policy";
 
@@ -133,7 +133,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfig: { provider: { keyArn: this.secretsKey.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
                 accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-                upgradePolicy: { supportType: "STANDARD" },
+                upgradePolicy: { supportType: EKS_SUPPORT_TYPE },
                 tags: t("eks"),
             },
             { parent: this, dependsOn: [logGroup] },
@@ -256,7 +256,7 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 name: "nvidia-device-plugin",
                 namespace: "kube-system",
-                chart: NVIDIA_DEVICE_PLUGIN_CHART,
+                chart: CHARTS.nvidiaDevicePlugin,
                 values: {
                     tolerations: [GPU_TOLERATION],
                     nodeSelector: { [NODE_ROLE_LABEL]: "gpu" },

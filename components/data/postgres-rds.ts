@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { IMAGES } from "../images";
+import { RDS_POSTGRES } from "../../catalog/aws";
+import { IMAGES } from "../../catalog/images";
 import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 import { renderPostgresInitSql } from "./postgres-init";
@@ -40,8 +41,6 @@ export interface RdsPostgresArgs {
     readonly tags: Tags;
 }
 
-/** Engine version: pinned minor; RDS applies newer minors in the maintenance window. */
-export const POSTGRES_ENGINE_VERSION = "15.10";
 
 /** Parameters of the instance: TLS only, slow-query logging, statement statistics. */
 export const POSTGRES_PARAMETERS: readonly { name: string; value: string; applyMethod?: string }[] = [
@@ -73,7 +72,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
-            { family: "postgres15", parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p })), tags: t("postgres") },
+            { family: RDS_POSTGRES.family, parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p })), tags: t("postgres") },
             parent,
         );
         const monitoringRole = args.performanceInsights
@@ -94,8 +93,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
             `${name}`,
             {
                 identifierPrefix: `${args.prefix}-pg-`,
-                engine: "postgres",
-                engineVersion: POSTGRES_ENGINE_VERSION,
+                engine: RDS_POSTGRES.engine,
+                engineVersion: RDS_POSTGRES.engineVersion,
                 autoMinorVersionUpgrade: true,
                 instanceClass: args.instanceClass,
                 allocatedStorage: args.allocatedStorageGb,
@@ -130,7 +129,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 caCertIdentifier: "rds-ca-rsa2048-g1",
                 tags: t("postgres"),
             },
-            // RDS applies minor upgrades itself; the pinned version is the floor, not a target to revert to.
+            // RDS picks the major's current minor and applies newer ones itself: never revert to the version first created.
             { parent: this, protect: args.protectData, retainOnDelete: args.protectData, ignoreChanges: ["engineVersion"] },
         );
         this.address = this.instance.address;
@@ -158,7 +157,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
                             containers: [
                                 {
                                     name: "psql",
-                                    image: IMAGES.postgres,
+                                    image: IMAGES.postgres.ref,
                                     command: ["psql", "-v", "ON_ERROR_STOP=1", "-f", "/sql/init.sql"],
                                     env: [
                                         { name: "PGHOST", value: this.instance.address },

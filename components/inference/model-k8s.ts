@@ -1,7 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_CLASS_LABEL, GPU_TOLERATION, SYSTEM_NODES } from "../cluster/eks";
-import { ModelSpec, Track } from "./model";
+import { IMAGES } from "../../catalog/images";
+import { httpProbeCommand } from "../../catalog/probes";
+import { engineGauge } from "../observability/signals";
+import { ModelSpec, modelVersions, Track } from "./model";
+import { fetchCommand, FETCH_MOUNT } from "./weights-fetch";
 
 /** A key of a Kubernetes Secret, referenced by `secretKeyRef`. */
 export interface SecretKeyRef {
@@ -30,10 +34,6 @@ export interface KubernetesModelServiceArgs {
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Seconds the startup probe allows for weights to load: 60 x 10 s. */
-export const STARTUP_PROBE = { failureThreshold: 60, periodSeconds: 10 } as const;
-const CACHE_MOUNT = "/models-cache";
-const RUN_AS = 1000;
 /** Seconds a stopping pod keeps serving while the ALB deregisters it. */
 export const PRE_STOP_SECONDS = 15;
 /** How long Pulumi waits for a rollout: a new GPU node, a multi-GB image pull and the weights load. */
@@ -47,9 +47,9 @@ export function disruptionBudget(minReplicas: number): { minAvailable: number } 
     return minReplicas >= 2 ? { minAvailable: minReplicas - 1 } : { maxUnavailable: 1 };
 }
 
-/** Labels of one version's pods; `model`, `track` and `component` become metric labels too. */
-export function podLabels(model: string, track: Track): Record<string, string> {
-    return { "app.kubernetes.io/name": model, "app.kubernetes.io/part-of": "genai-platform", component: "inference", model, track };
+/** Labels of one version's pods; `model`, `track`, `engine` and `component` become metric and log labels too. */
+export function podLabels(model: string, track: Track, engine: string): Record<string, string> {
+    return { "app.kubernetes.io/name": model, "app.kubernetes.io/part-of": "genai-platform", component: "inference", model, track, engine };
 }
 
 /** Resources of one replica: GPU requests equal limits, CPU and memory from the model. */
@@ -59,10 +59,36 @@ export function replicaResources(model: ModelSpec): { requests: Record<string, s
     return { requests: { ...base }, limits: { ...base } };
 }
 
-/** The KEDA ScaledObject spec of one version: queue length and GPU utilisation, 300 s scale-down window. */
+/**
+ * The KEDA ScaledObject spec of one version: the engine's queue length where it exports one, GPU
+ * utilisation for GPU models, 300 s scale-down window. An engine without a queue signal (ComfyUI) scales
+ * on GPU utilisation alone.
+ */
 export function scaledObjectSpec(model: ModelSpec, track: Track, deployment: string, namespace: string, prometheusUrl: string): Record<string, unknown> {
     const a = model.autoscaling;
-    const selector = `namespace="${namespace}", model="${model.name}", track="${track}"`;
+    const queue = engineGauge(model, "queueLength", "sum", track, [`namespace="${namespace}"`]);
+    const triggers: Record<string, unknown>[] = [];
+    if (queue) {
+        triggers.push({
+            type: "prometheus",
+            name: "queue-length",
+            metadata: { serverAddress: prometheusUrl, query: queue.query, threshold: String(a.queueDepthTarget), ignoreNullValues: "true" },
+        });
+    }
+    if (model.gpus > 0) {
+        triggers.push({
+            type: "prometheus",
+            name: "gpu-utilization",
+            // An average is compared as a value (desired = replicas x average / target), not divided by replicas.
+            metricType: "Value",
+            metadata: {
+                serverAddress: prometheusUrl,
+                query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${namespace}", pod=~"${deployment}-.*"})`,
+                threshold: String(a.gpuUtilizationTarget),
+                ignoreNullValues: "true",
+            },
+        });
+    }
     return {
         scaleTargetRef: { name: deployment },
         minReplicaCount: a.minReplicas,
@@ -76,26 +102,14 @@ export function scaledObjectSpec(model: ModelSpec, track: Track, deployment: str
                 },
             },
         },
-        triggers: [
-            {
-                type: "prometheus",
-                name: "queue-length",
-                metadata: { serverAddress: prometheusUrl, query: `sum(vllm:num_requests_waiting{${selector}})`, threshold: String(a.queueDepthTarget), ignoreNullValues: "true" },
-            },
-            {
-                type: "prometheus",
-                name: "gpu-utilization",
-                // An average is compared as a value (desired = replicas x average / target), not divided by replicas.
-                metricType: "Value",
-                metadata: {
-                    serverAddress: prometheusUrl,
-                    query: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${namespace}", pod=~"${deployment}-.*"})`,
-                    threshold: String(a.gpuUtilizationTarget),
-                    ignoreNullValues: "true",
-                },
-            },
-        ],
+        triggers,
     };
+}
+
+/** Probe timing of an engine: the startup probe allows its load time, then readiness and liveness take over. */
+export function probeTiming(model: ModelSpec): { period: number; startupFailures: number } {
+    const period = 10;
+    return { period, startupFailures: Math.max(6, Math.ceil(model.engine.readySeconds / period)) };
 }
 
 /**
@@ -123,20 +137,25 @@ export class KubernetesModelService extends pulumi.ComponentResource {
             { ...k, retainOnDelete: true },
         );
 
-        const tracks: { track: Track; image: string }[] = [{ track: "stable", image: model.image }];
-        if (model.canary) tracks.push({ track: "canary", image: model.canary.image });
-        for (const { track, image } of tracks) {
+        const engine = model.engine;
+        const timing = probeTiming(model);
+        for (const { track, version } of modelVersions(model)) {
             const deploymentName = `${model.name}-${track}`;
-            const labels = podLabels(model.name, track);
+            const labels = podLabels(model.name, track, engine.id);
             const namespace = args.namespace;
-            const env: k8s.types.input.core.v1.EnvVar[] = [
-                ...Object.entries(model.env).map(([n, value]) => ({ name: n, value })),
-                { name: "HF_HOME", value: `${CACHE_MOUNT}/huggingface` },
-                { name: "HOME", value: "/tmp" },
-            ];
+            const command = engine.command({ model: model.name, release: version.release, weights: version.weights, extraArgs: model.extraArgs });
+            const env: k8s.types.input.core.v1.EnvVar[] = Object.entries({ ...model.env, ...command.env }).map(([n, value]) => ({ name: n, value }));
             if (args.huggingFaceToken) env.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceToken.name, key: args.huggingFaceToken.key } } });
             for (const [envName, ref] of Object.entries(args.secretEnv ?? {})) env.push({ name: envName, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
-            const probe = (periodSeconds: number, failureThreshold: number) => ({ httpGet: { path: model.healthPath, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 5 });
+            const httpProbe = (periodSeconds: number, failureThreshold: number) => ({ httpGet: { path: engine.health.path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 5 });
+            const ready = engine.readyProbe(version.weights);
+            // Where "ready" needs more than a 200 (a checkpoint on disk), readiness runs the engine's own check.
+            const readinessProbe =
+                ready.bodyIncludes !== undefined
+                    ? { exec: { command: ["sh", "-c", httpProbeCommand(version.release.httpClient, ready)] }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 10 }
+                    : httpProbe(10, 3);
+            const user = version.release.user;
+            const fetch = version.weights.kind === "file" ? version.weights : undefined;
 
             const deployment = new k8s.apps.v1.Deployment(
                 `${name}-${track}`,
@@ -152,35 +171,51 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                             spec: {
                                 automountServiceAccountToken: false,
                                 terminationGracePeriodSeconds: 120,
-                                securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: "RuntimeDefault" } },
+                                securityContext: { runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid, fsGroup: user.gid, seccompProfile: { type: "RuntimeDefault" } },
                                 nodeSelector: model.gpus > 0 ? { [GPU_CLASS_LABEL]: model.gpuClass! } : { ...SYSTEM_NODES },
                                 tolerations: model.gpus > 0 ? [{ ...GPU_TOLERATION }] : undefined,
                                 topologySpreadConstraints: [
                                     { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { model: model.name, track } } },
                                 ],
+                                // Weights files are fetched and checked into the shared cache before the server starts.
+                                initContainers: fetch
+                                    ? [
+                                          {
+                                              name: "fetch-weights",
+                                              image: IMAGES.fetcher.ref,
+                                              command: fetchCommand(fetch),
+                                              securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                              resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "128Mi" } },
+                                              volumeMounts: [{ name: "weights", mountPath: FETCH_MOUNT }],
+                                          },
+                                      ]
+                                    : undefined,
                                 containers: [
                                     {
                                         name: "server",
-                                        image,
-                                        args: [...model.args],
-                                        ports: [{ name: "http", containerPort: model.port }],
+                                        image: version.image,
+                                        command: command.entrypoint ? [...command.entrypoint] : undefined,
+                                        args: [...command.args],
+                                        ports: [{ name: "http", containerPort: engine.port }],
                                         env,
                                         resources: replicaResources(model),
-                                        startupProbe: probe(STARTUP_PROBE.periodSeconds, STARTUP_PROBE.failureThreshold),
-                                        readinessProbe: probe(10, 3),
-                                        livenessProbe: probe(20, 3),
+                                        startupProbe: httpProbe(timing.period, timing.startupFailures),
+                                        readinessProbe,
+                                        livenessProbe: httpProbe(20, 3),
                                         securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
                                         // Keep serving while the ALB deregisters the pod, so no request lands on a stopped server.
                                         lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SECONDS)] } } },
                                         volumeMounts: [
                                             { name: "dshm", mountPath: "/dev/shm" },
-                                            { name: "weights", mountPath: CACHE_MOUNT },
+                                            { name: "weights", mountPath: engine.weightsMount, readOnly: engine.weights === "file" },
+                                            ...version.release.writablePaths.map((p, i) => ({ name: `writable-${i}`, mountPath: p })),
                                         ],
                                     },
                                 ],
                                 volumes: [
                                     { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${Math.max(1024, Math.floor(model.memoryMb / 2))}Mi` } },
                                     { name: "weights", persistentVolumeClaim: { claimName: cache.metadata.name } },
+                                    ...version.release.writablePaths.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} })),
                                 ],
                             },
                         },
@@ -193,7 +228,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
 
             const service = new k8s.core.v1.Service(
                 `${name}-${track}`,
-                { metadata: { name: deploymentName, namespace, labels }, spec: { type: "ClusterIP", selector: { model: model.name, track }, ports: [{ name: "http", port: model.port, targetPort: "http" }] } },
+                { metadata: { name: deploymentName, namespace, labels }, spec: { type: "ClusterIP", selector: { model: model.name, track }, ports: [{ name: "http", port: engine.port, targetPort: "http" }] } },
                 k,
             );
             new k8s.policy.v1.PodDisruptionBudget(
@@ -217,7 +252,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                     apiVersion: "elbv2.k8s.aws/v1beta1",
                     kind: "TargetGroupBinding",
                     metadata: { name: deploymentName, namespace, labels },
-                    spec: { serviceRef: { name: service.metadata.name, port: model.port }, targetGroupARN: args.targetGroupArns[track], targetType: "ip" },
+                    spec: { serviceRef: { name: service.metadata.name, port: engine.port }, targetGroupARN: args.targetGroupArns[track], targetType: "ip" },
                 },
                 { ...k, dependsOn: [...(args.dependsOn ?? []), service] },
             );

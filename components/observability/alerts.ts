@@ -1,4 +1,6 @@
 import { stringify } from "yaml";
+import { ModelSpec, Track } from "../inference/model";
+import { engineGauge, errorRatio, LoadBalancerSignals, requestLatency } from "./signals";
 
 export type Severity = "critical" | "warning";
 
@@ -24,9 +26,22 @@ export interface AlertRuleSpec {
     readonly summary: string;
     /** Longer annotation. */
     readonly description: string;
+    /** The model the rule watches, for a per-model rule. */
+    readonly model?: string;
+    /** The track the rule watches, for a per-track rule. */
+    readonly track?: Track;
 }
 
 export interface AlertInputs {
+    /** The served models; their rules read the signals their engines (or the load balancer) export. */
+    readonly models: readonly ModelSpec[];
+    /** The load balancer's per-route metrics, where the platform has them. */
+    readonly loadBalancer: LoadBalancerSignals;
+    /**
+     * The metric that carries month-to-date spend in USD, where something the platform runs publishes
+     * one; without it there is no budget alert in Prometheus (AWS Budgets still alerts on cloud spend).
+     */
+    readonly spendMetric?: string;
     /** Monthly budget in USD, the denominator of the budget alerts. */
     readonly monthlyBudgetUsd: number;
     /** Fraction of the budget of the first budget alert (seed 0.8). */
@@ -36,12 +51,103 @@ export interface AlertInputs {
 /** The fraction of the budget of the second, critical budget alert. */
 export const BUDGET_CRITICAL_THRESHOLD = 0.9;
 
-/** The seeds' alert rules. */
-export function seedAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
+/** Seeds' thresholds. */
+export const THRESHOLDS = {
+    errorRatio: 0.05,
+    latencySeconds: 30,
+    queueBacklog: 50,
+    cpuPercent: 80,
+    memoryPercent: 85,
+} as const;
+
+/** Seconds a model's replica may be down before it pages: its engine's load time, at least a minute. */
+export function modelDownSeconds(model: ModelSpec): number {
+    return Math.max(60, model.engine.readySeconds);
+}
+
+function modelRules(model: ModelSpec, lb: LoadBalancerSignals): AlertRuleSpec[] {
+    const rules: AlertRuleSpec[] = [];
+    const m = model.name;
+    const down = modelDownSeconds(model);
+    if (model.engine.metrics) {
+        rules.push({
+            name: "ModelUnavailable",
+            measure: `max by (model) (up{component="inference", model="${m}"})`,
+            comparator: "==",
+            threshold: 0,
+            forSeconds: down,
+            severity: "critical",
+            model: m,
+            summary: `No replica of model ${m} is up`,
+            description: `Every replica of the model has been down for longer than its engine takes to load (${promDuration(down)}).`,
+        });
+    }
+    const errors = errorRatio(model, lb, "2m");
+    if (errors) {
+        rules.push({
+            name: "HighErrorRate",
+            measure: errors.query,
+            comparator: ">",
+            threshold: THRESHOLDS.errorRatio,
+            forSeconds: 120,
+            severity: "critical",
+            model: m,
+            summary: `More than 5% of requests to ${m} fail with 5xx`,
+            description: `5xx ratio (${errors.source}) is {{ $value | humanizePercentage }} for 2 minutes.`,
+        });
+    }
+    const canaryErrors = model.canary ? errorRatio(model, lb, "2m", "canary") : undefined;
+    if (canaryErrors) {
+        rules.push({
+            name: "CanaryHighErrorRate",
+            measure: canaryErrors.query,
+            comparator: ">",
+            threshold: THRESHOLDS.errorRatio,
+            forSeconds: 120,
+            severity: "critical",
+            model: m,
+            track: "canary",
+            summary: `More than 5% of requests to the canary of ${m} fail with 5xx`,
+            description: `The canary's own 5xx ratio (${canaryErrors.source}), not diluted by stable traffic, is {{ $value | humanizePercentage }} for 2 minutes.`,
+        });
+    }
+    const latency = requestLatency(model, lb, "5m");
+    if (latency) {
+        rules.push({
+            name: model.kind === "image" ? "ImageGenerationSlow" : "HighGenerationLatency",
+            measure: latency.query,
+            comparator: ">",
+            threshold: THRESHOLDS.latencySeconds,
+            forSeconds: 180,
+            severity: "warning",
+            model: m,
+            summary: `${latency.statistic === "p95" ? "p95" : "Mean"} ${model.kind === "image" ? "image generation" : "generation"} latency of ${m} above 30 s`,
+            description: `${latency.statistic === "p95" ? "p95" : "Mean (the load balancer has no percentile)"} latency is {{ $value | humanizeDuration }} for 3 minutes.`,
+        });
+    }
+    const queue = engineGauge(model, "queueLength", "sum");
+    if (queue) {
+        rules.push({
+            name: "QueueBacklog",
+            measure: queue.query,
+            comparator: ">",
+            threshold: THRESHOLDS.queueBacklog,
+            forSeconds: 300,
+            severity: "warning",
+            model: m,
+            summary: `More than 50 requests wait for model ${m}`,
+            description: "{{ $value }} requests have been waiting for 5 minutes.",
+        });
+    }
+    return rules;
+}
+
+/** The platform's alert rules: the seeds' nine, rendered per model from its engine's signals. */
+export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
     return [
         {
             name: "ServiceDown",
-            measure: "up",
+            measure: 'up{component!="inference"}',
             comparator: "==",
             threshold: 0,
             forSeconds: 30,
@@ -49,11 +155,26 @@ export function seedAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             summary: "{{ $labels.job }} on {{ $labels.instance }} is down",
             description: "The scrape target has not answered for 30 seconds.",
         },
+        ...inputs.models
+            .filter((model) => model.engine.metrics)
+            .map(
+                (model): AlertRuleSpec => ({
+                    name: "ServiceDown",
+                    measure: `up{component="inference", model="${model.name}"}`,
+                    comparator: "==",
+                    threshold: 0,
+                    forSeconds: modelDownSeconds(model),
+                    severity: "critical",
+                    model: model.name,
+                    summary: "{{ $labels.job }} on {{ $labels.instance }} is down",
+                    description: `The model server has not answered for longer than its engine takes to load (${promDuration(modelDownSeconds(model))}).`,
+                }),
+            ),
         {
             name: "HighCpuUsage",
             measure: '100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[2m])))',
             comparator: ">",
-            threshold: 80,
+            threshold: THRESHOLDS.cpuPercent,
             forSeconds: 300,
             severity: "warning",
             summary: "CPU of {{ $labels.instance }} above 80%",
@@ -63,56 +184,22 @@ export function seedAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             name: "HighMemoryUsage",
             measure: "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)",
             comparator: ">",
-            threshold: 85,
+            threshold: THRESHOLDS.memoryPercent,
             forSeconds: 300,
             severity: "warning",
             summary: "Memory of {{ $labels.instance }} above 85%",
             description: "Memory usage is {{ $value | printf \"%.1f\" }}% for 5 minutes.",
         },
-        {
-            name: "HighErrorRate",
-            measure:
-                'sum by (job, model) (rate(http_requests_total{status=~"5.."}[2m])) / sum by (job, model) (rate(http_requests_total[2m]))',
-            comparator: ">",
-            threshold: 0.05,
-            forSeconds: 120,
-            severity: "critical",
-            summary: "More than 5% of requests to {{ $labels.model }} fail with 5xx",
-            description: "5xx ratio is {{ $value | humanizePercentage }} for 2 minutes.",
-        },
-        {
-            name: "HighGenerationLatency",
-            measure: "histogram_quantile(0.95, sum by (le, model) (rate(vllm:e2e_request_latency_seconds_bucket[5m])))",
-            comparator: ">",
-            threshold: 30,
-            forSeconds: 180,
-            severity: "warning",
-            summary: "p95 generation latency of {{ $labels.model }} above 30 s",
-            description: "p95 end-to-end latency is {{ $value | humanizeDuration }} for 3 minutes.",
-        },
-        {
-            name: "ModelUnavailable",
-            measure: 'max by (model) (up{component="inference"})',
-            comparator: "==",
-            threshold: 0,
-            forSeconds: 60,
-            severity: "critical",
-            summary: "No replica of model {{ $labels.model }} is up",
-            description: "Every replica of the model has been down for 1 minute.",
-        },
-        {
-            name: "QueueBacklog",
-            measure: "sum by (model) (vllm:num_requests_waiting)",
-            comparator: ">",
-            threshold: 50,
-            forSeconds: 300,
-            severity: "warning",
-            summary: "More than 50 requests wait for model {{ $labels.model }}",
-            description: "{{ $value }} requests have been waiting for 5 minutes.",
-        },
+        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer)),
+        ...(inputs.spendMetric ? budgetRules(inputs.spendMetric, inputs) : []),
+    ];
+}
+
+function budgetRules(spendMetric: string, inputs: AlertInputs): AlertRuleSpec[] {
+    return [
         {
             name: "BudgetThresholdReached",
-            measure: `sum(genai_cost_month_to_date_usd) / ${inputs.monthlyBudgetUsd}`,
+            measure: `sum(${spendMetric}) / ${inputs.monthlyBudgetUsd}`,
             comparator: ">",
             threshold: inputs.budgetAlertThreshold,
             forSeconds: 300,
@@ -122,7 +209,7 @@ export function seedAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         },
         {
             name: "BudgetCritical",
-            measure: `sum(genai_cost_month_to_date_usd) / ${inputs.monthlyBudgetUsd}`,
+            measure: `sum(${spendMetric}) / ${inputs.monthlyBudgetUsd}`,
             comparator: ">",
             threshold: BUDGET_CRITICAL_THRESHOLD,
             forSeconds: 300,
@@ -144,7 +231,8 @@ export interface PrometheusRule {
     alert: string;
     expr: string;
     for: string;
-    labels: { severity: Severity };
+    /** The routing severity, and the model a per-model rule watches (which also keeps same-named rules apart). */
+    labels: { severity: Severity; model?: string };
     annotations: { summary: string; description: string };
 }
 
@@ -162,7 +250,7 @@ export function alertRuleGroups(rules: readonly AlertRuleSpec[]): PrometheusRule
                 alert: rule.name,
                 expr: `${rule.measure} ${rule.comparator} ${rule.threshold}`,
                 for: promDuration(rule.forSeconds),
-                labels: { severity: rule.severity },
+                labels: rule.model ? { severity: rule.severity, model: rule.model } : { severity: rule.severity },
                 annotations: { summary: rule.summary, description: rule.description },
             })),
         },

@@ -1,10 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES } from "../images";
-import { httpHealthcheck, retainedVolume, serviceContainer } from "../shared/docker";
+import { Arch, HOST_ACCESS, ImageContract, IMAGES, InfraImage } from "../../catalog/images";
+import { httpHealthcheck, retainedVolume, serviceContainer, ServiceContainerArgs, userSpec } from "../shared/docker";
 import { AlertRuleSpec, renderPrometheusRules } from "./alerts";
-import { prometheusArgs, renderAlertmanagerConfig, renderLokiConfig, renderPrometheusConfig, ScrapeJob } from "./config-files";
-import { renderGrafanaDashboardProvider, renderGrafanaDatasources, renderInferenceDashboard } from "./grafana";
+import { prometheusArgs, renderAlertmanagerConfig, renderBlackboxConfig, renderLokiConfig, renderPrometheusConfig, ScrapeJob, BLACKBOX_MODULE } from "./config-files";
+import { grafanaPath, renderGrafanaDashboardProvider, renderGrafanaDatasources, renderInferenceDashboard, PanelSpec } from "./grafana";
+import { renderDockerAlloyConfig, renderDockerApiProxyConfig } from "./log-shipping";
 
 export interface DatabaseTarget {
     readonly host: string;
@@ -17,16 +18,24 @@ export interface DatabaseTarget {
 export interface DockerObservabilityArgs {
     /** Prefix of Docker object names, e.g. `genai-dev`. */
     readonly prefix: string;
+    /** The stack, whose containers the log shipper collects. */
+    readonly stack: string;
     /** The monitoring network, shared by every component here. */
     readonly monitoringNetwork: docker.Network;
-    /** The edge network; only Grafana joins it, so the load balancer can publish it. */
+    /** The edge network; Grafana joins it so the load balancer can serve it. */
     readonly edgeNetwork: docker.Network;
     /** The application network; only the database exporters join it. */
     readonly appNetwork: docker.Network;
-    /** Scrape jobs of the inference services. */
-    readonly modelJobs: readonly ScrapeJob[];
+    /** Alertmanager's own network, with a route out for its receivers. */
+    readonly alertsNetwork: docker.Network;
+    /** Scrape jobs of the inference services and the load balancer. */
+    readonly jobs: readonly ScrapeJob[];
+    /** URLs the blackbox exporter checks answer 200 without a redirect (every model's health, through and around the load balancer). */
+    readonly probes: readonly { readonly job: string; readonly urls: readonly string[]; readonly labels: Readonly<Record<string, string>> }[];
     /** The platform's alert rules. */
     readonly alertRules: readonly AlertRuleSpec[];
+    /** Panels of the inference dashboard. */
+    readonly panels: readonly PanelSpec[];
     /** Days Prometheus keeps metrics. */
     readonly metricsRetentionDays: number;
     /** Size in GB at which Prometheus drops the oldest blocks. */
@@ -39,224 +48,244 @@ export interface DockerObservabilityArgs {
     readonly grafanaRootUrl: string;
     /** Slack incoming-webhook URL of Alertmanager's receivers (secret). */
     readonly slackWebhookUrl?: pulumi.Output<string>;
+    /** Host port Alertmanager's UI is published on, bound to 127.0.0.1; undefined publishes none. */
+    readonly alertmanagerHostPort?: number;
     /** The Postgres server the exporter reads. */
     readonly postgres: DatabaseTarget;
     /** The Redis server the exporter reads. */
     readonly redis: DatabaseTarget;
-    /** Publish Loki on 127.0.0.1:3100 for the Loki Docker logging driver. @default false */
-    readonly publishLokiForDockerDriver?: boolean;
+    readonly hostArch: Arch;
+    /** Protect the metrics, logs and dashboards volumes from deletion. */
+    readonly protectData: boolean;
     /** Docker labels of every container and volume of the component. */
     readonly labels: Readonly<Record<string, string>>;
 }
 
-export const PORTS = {
-    prometheus: 9090,
-    alertmanager: 9093,
-    grafana: 3000,
-    loki: 3100,
-    nodeExporter: 9100,
-    postgresExporter: 9187,
-    redisExporter: 9121,
-} as const;
-
 const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
 const PROMETHEUS_RULES = "/etc/prometheus/rules/genai.yml";
 const ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml";
+const BLACKBOX_CONFIG = "/etc/blackbox_exporter/config.yml";
+const ALLOY_CONFIG = "/etc/alloy/config.alloy";
+const PROXY_CONFIG = "/usr/local/etc/haproxy/haproxy.cfg";
 const SECRET_DIR = "/run/secrets";
+const DOCKER_API_PORT = 2375;
 
-/** Scrape jobs of the platform's own services, besides the models. */
+/**
+ * Grafana's start: the admin password applies only on first run, so a retained database is brought to
+ * the current secret before the server starts (a destroyed and recreated stack, a rotation).
+ */
+export const GRAFANA_START_SCRIPT = [
+    "set -eu",
+    'if [ -s "$GF_PATHS_DATA/grafana.db" ]; then',
+    '    grafana cli --homepath "$GF_PATHS_HOME" admin reset-admin-password --password-from-stdin < "$GF_SECURITY_ADMIN_PASSWORD__FILE" >/dev/null',
+    "fi",
+    "exec /run.sh",
+].join("\n");
+
+/** The scrape jobs of the platform's own services, each on its image's metrics endpoint. */
 export function platformScrapeJobs(): ScrapeJob[] {
+    const metrics = (image: InfraImage) => {
+        const m = (IMAGES[image] as ImageContract).metrics;
+        if (!m) throw new Error(`image ${image} has no metrics endpoint in the catalog`);
+        return m;
+    };
     return [
-        { job: "prometheus", targets: [`localhost:${PORTS.prometheus}`], labels: { component: "monitoring" } },
-        { job: "alertmanager", targets: [`alertmanager:${PORTS.alertmanager}`], labels: { component: "monitoring" } },
-        { job: "grafana", targets: [`grafana:${PORTS.grafana}`], labels: { component: "monitoring" } },
-        { job: "loki", targets: [`loki:${PORTS.loki}`], labels: { component: "monitoring" } },
-        { job: "node", targets: [`node-exporter:${PORTS.nodeExporter}`], labels: { component: "host" } },
-        { job: "postgres", targets: [`postgres-exporter:${PORTS.postgresExporter}`], labels: { component: "postgres" } },
-        { job: "redis", targets: [`redis-exporter:${PORTS.redisExporter}`], labels: { component: "redis" } },
+        { job: "prometheus", targets: [`localhost:${metrics("prometheus").port}`], labels: { component: "monitoring" } },
+        { job: "alertmanager", targets: [`alertmanager:${metrics("alertmanager").port}`], labels: { component: "monitoring" } },
+        { job: "grafana", targets: [`grafana:${metrics("grafana").port}`], metricsPath: grafanaPath(metrics("grafana").path), labels: { component: "monitoring" } },
+        { job: "loki", targets: [`loki:${metrics("loki").port}`], labels: { component: "monitoring" } },
+        { job: "alloy", targets: [`alloy:${metrics("alloy").port}`], labels: { component: "monitoring" } },
+        { job: "node", targets: [`node-exporter:${metrics("nodeExporter").port}`], labels: { component: "host" } },
+        { job: "postgres", targets: [`postgres-exporter:${metrics("postgresExporter").port}`], labels: { component: "postgres" } },
+        { job: "redis", targets: [`redis-exporter:${metrics("redisExporter").port}`], labels: { component: "redis" } },
     ];
 }
 
 /**
- * Prometheus, Alertmanager, Grafana and Loki for dev, with the host and database exporters.
- * Everything sits on the monitoring network; Grafana also joins the edge network so the load
- * balancer can serve it, and the database exporters join the application network.
+ * Prometheus, Alertmanager, Grafana, Loki and the log shipper for dev, with the host, database and
+ * blackbox exporters. Everything sits on the monitoring network; Grafana also joins the edge network so
+ * the load balancer can serve it, the database exporters the application network, and Alertmanager its
+ * own network with a route out and its UI on 127.0.0.1.
  */
 export class DockerObservability extends pulumi.ComponentResource {
     public readonly containers: Record<string, docker.Container> = {};
+    /** Memory limit of each container, MiB, for the laptop-fit report. */
+    public readonly memoryMb: Record<string, number> = {};
     public readonly prometheusConfig: string;
     public readonly rules: string;
     public readonly grafanaHost = "grafana";
-    public readonly grafanaPort = PORTS.grafana;
+    public readonly grafanaPort = IMAGES.grafana.ports.http;
 
     constructor(name: string, args: DockerObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:observability:Observability", name, {}, opts);
         const monitoring = (alias: string) => ({ network: args.monitoringNetwork, aliases: [alias] });
         const labels = (component: string) => ({ ...args.labels, "genai.component": component });
+        const volume = (id: string) => retainedVolume(`${name}-${id}`, `${args.prefix}-${id}`, args.labels, this, args.protectData);
+        const add = (id: string, image: InfraImage, container: Omit<ServiceContainerArgs, "pull" | "containerName" | "user"> & { user?: string }) => {
+            const contract: ImageContract = IMAGES[image];
+            this.memoryMb[id] = container.memoryMb;
+            this.containers[id] = serviceContainer(
+                `${name}-${id}`,
+                { ...container, pull: { ref: contract.ref, archs: contract.archs, hostArch: args.hostArch }, containerName: `${args.prefix}-${id}`, user: container.user ?? userSpec(contract.user) },
+                this,
+            ).container;
+        };
+        const healthOf = (image: InfraImage, path?: string, startSeconds?: number) => {
+            const contract: ImageContract = IMAGES[image];
+            if (contract.health.kind !== "http") throw new Error(`image ${image} has no HTTP health endpoint`);
+            return httpHealthcheck(contract.httpClient, { port: contract.health.port, path: path ?? contract.health.path }, startSeconds ?? contract.readySeconds);
+        };
 
         this.rules = renderPrometheusRules(args.alertRules);
+        const blackbox = `blackbox-exporter:${IMAGES.blackboxExporter.ports.http}`;
         this.prometheusConfig = renderPrometheusConfig({
-            jobs: [...platformScrapeJobs(), ...args.modelJobs],
-            alertmanagers: [`alertmanager:${PORTS.alertmanager}`],
+            jobs: [
+                ...platformScrapeJobs(),
+                ...args.jobs,
+                ...args.probes.map((p) => ({ job: p.job, targets: p.urls, labels: p.labels, probe: { exporter: blackbox, module: BLACKBOX_MODULE } })),
+            ],
+            alertmanagers: [`alertmanager:${IMAGES.alertmanager.ports.http}`],
             ruleFiles: ["/etc/prometheus/rules/*.yml"],
             externalLabels: { platform: args.prefix },
         });
-        const prometheusData = retainedVolume(`${name}-prometheus-data`, `${args.prefix}-prometheus-data`, args.labels, this);
-        this.containers.prometheus = serviceContainer(
-            `${name}-prometheus`,
-            {
-                image: IMAGES.prometheus,
-                containerName: `${args.prefix}-prometheus`,
-                networks: [monitoring("prometheus")],
-                uploads: [
-                    { file: PROMETHEUS_CONFIG, content: this.prometheusConfig },
-                    { file: PROMETHEUS_RULES, content: this.rules },
-                ],
-                volumes: [{ volumeName: prometheusData.name, containerPath: "/prometheus" }],
-                command: prometheusArgs(args.metricsRetentionDays, args.metricsRetentionSizeGb, PROMETHEUS_CONFIG),
-                healthcheck: httpHealthcheck(PORTS.prometheus, "/-/healthy"),
-                memoryMb: 2048,
-                cpus: 1,
-                labels: labels("prometheus"),
-            },
-            this,
-        );
+        add("prometheus", "prometheus", {
+            networks: [monitoring("prometheus")],
+            uploads: [
+                { file: PROMETHEUS_CONFIG, content: this.prometheusConfig },
+                { file: PROMETHEUS_RULES, content: this.rules },
+            ],
+            volumes: [{ volumeName: volume("prometheus-data").name, containerPath: "/prometheus" }],
+            command: prometheusArgs(args.metricsRetentionDays, args.metricsRetentionSizeGb, PROMETHEUS_CONFIG),
+            healthcheck: healthOf("prometheus"),
+            memoryMb: 512,
+            cpus: 1,
+            labels: labels("prometheus"),
+        });
 
         const alertmanagerConfig = args.slackWebhookUrl
             ? args.slackWebhookUrl.apply((url) => renderAlertmanagerConfig({ slackWebhookUrl: url }))
             : renderAlertmanagerConfig({});
-        const alertmanagerData = retainedVolume(`${name}-alertmanager-data`, `${args.prefix}-alertmanager-data`, args.labels, this);
-        this.containers.alertmanager = serviceContainer(
-            `${name}-alertmanager`,
-            {
-                image: IMAGES.alertmanager,
-                containerName: `${args.prefix}-alertmanager`,
-                networks: [monitoring("alertmanager")],
-                uploads: [{ file: ALERTMANAGER_CONFIG, content: alertmanagerConfig }],
-                volumes: [{ volumeName: alertmanagerData.name, containerPath: "/alertmanager" }],
-                command: [`--config.file=${ALERTMANAGER_CONFIG}`, "--storage.path=/alertmanager"],
-                healthcheck: httpHealthcheck(PORTS.alertmanager, "/-/healthy"),
-                memoryMb: 256,
-                labels: labels("alertmanager"),
-            },
-            this,
-        );
+        add("alertmanager", "alertmanager", {
+            networks: [monitoring("alertmanager"), { network: args.alertsNetwork, aliases: ["alertmanager"] }],
+            uploads: [{ file: ALERTMANAGER_CONFIG, content: alertmanagerConfig }],
+            volumes: [{ volumeName: volume("alertmanager-data").name, containerPath: "/alertmanager" }],
+            ports: args.alertmanagerHostPort ? [{ internal: IMAGES.alertmanager.ports.http, external: args.alertmanagerHostPort, ip: "127.0.0.1" }] : undefined,
+            command: [`--config.file=${ALERTMANAGER_CONFIG}`, "--storage.path=/alertmanager"],
+            healthcheck: healthOf("alertmanager"),
+            memoryMb: 128,
+            labels: labels("alertmanager"),
+        });
 
-        const lokiData = retainedVolume(`${name}-loki-data`, `${args.prefix}-loki-data`, args.labels, this);
-        this.containers.loki = serviceContainer(
-            `${name}-loki`,
-            {
-                image: IMAGES.loki,
-                containerName: `${args.prefix}-loki`,
-                networks: [monitoring("loki")],
-                uploads: [{ file: "/etc/loki/config.yml", content: renderLokiConfig({ retentionDays: args.logsRetentionDays }) }],
-                volumes: [{ volumeName: lokiData.name, containerPath: "/loki" }],
-                ports: args.publishLokiForDockerDriver ? [{ internal: PORTS.loki, external: PORTS.loki, ip: "127.0.0.1" }] : undefined,
-                command: ["-config.file=/etc/loki/config.yml"],
-                healthcheck: httpHealthcheck(PORTS.loki, "/ready", 60),
-                memoryMb: 1024,
-                labels: labels("loki"),
-            },
-            this,
-        );
+        add("loki", "loki", {
+            networks: [monitoring("loki")],
+            uploads: [{ file: "/etc/loki/config.yml", content: renderLokiConfig({ retentionDays: args.logsRetentionDays, port: IMAGES.loki.ports.http }) }],
+            volumes: [{ volumeName: volume("loki-data").name, containerPath: "/loki" }],
+            command: ["-config.file=/etc/loki/config.yml"],
+            memoryMb: 384,
+            labels: labels("loki"),
+        });
 
-        const grafanaData = retainedVolume(`${name}-grafana-data`, `${args.prefix}-grafana-data`, args.labels, this);
-        this.containers.grafana = serviceContainer(
-            `${name}-grafana`,
-            {
-                image: IMAGES.grafana,
-                containerName: `${args.prefix}-grafana`,
-                networks: [monitoring(this.grafanaHost), { network: args.edgeNetwork, aliases: [this.grafanaHost] }],
-                envs: [
-                    "GF_SECURITY_ADMIN_USER=admin",
-                    `GF_SECURITY_ADMIN_PASSWORD__FILE=${SECRET_DIR}/grafana_admin_password`,
-                    "GF_USERS_ALLOW_SIGN_UP=false",
-                    "GF_AUTH_ANONYMOUS_ENABLED=false",
-                    "GF_SECURITY_COOKIE_SECURE=false",
-                    "GF_SECURITY_DISABLE_GRAVATAR=true",
-                    "GF_ANALYTICS_REPORTING_ENABLED=false",
-                    "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
-                    `GF_SERVER_ROOT_URL=${args.grafanaRootUrl}`,
-                    "GF_SERVER_SERVE_FROM_SUB_PATH=true",
-                ],
-                uploads: [
-                    { file: `${SECRET_DIR}/grafana_admin_password`, content: args.grafanaAdminPassword, permissions: "0400", owner: "472" },
-                    {
-                        file: "/etc/grafana/provisioning/datasources/genai.yml",
-                        content: renderGrafanaDatasources(`http://prometheus:${PORTS.prometheus}`, `http://loki:${PORTS.loki}`),
-                    },
-                    { file: "/etc/grafana/provisioning/dashboards/genai.yml", content: renderGrafanaDashboardProvider("/var/lib/grafana-dashboards") },
-                    { file: "/var/lib/grafana-dashboards/inference.json", content: renderInferenceDashboard() },
-                ],
-                volumes: [{ volumeName: grafanaData.name, containerPath: "/var/lib/grafana" }],
-                healthcheck: httpHealthcheck(PORTS.grafana, "/api/health", 60),
-                memoryMb: 512,
-                labels: labels("grafana"),
-            },
-            this,
-        );
+        add("grafana", "grafana", {
+            networks: [monitoring(this.grafanaHost), { network: args.edgeNetwork, aliases: [this.grafanaHost] }],
+            entrypoint: ["sh", "-c", GRAFANA_START_SCRIPT],
+            envs: [
+                "GF_SECURITY_ADMIN_USER=admin",
+                `GF_SECURITY_ADMIN_PASSWORD__FILE=${SECRET_DIR}/grafana_admin_password`,
+                "GF_USERS_ALLOW_SIGN_UP=false",
+                "GF_AUTH_ANONYMOUS_ENABLED=false",
+                "GF_SECURITY_COOKIE_SECURE=false",
+                "GF_SECURITY_DISABLE_GRAVATAR=true",
+                "GF_ANALYTICS_REPORTING_ENABLED=false",
+                "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
+                `GF_SERVER_ROOT_URL=${args.grafanaRootUrl}`,
+                "GF_SERVER_SERVE_FROM_SUB_PATH=true",
+            ],
+            uploads: [
+                { file: `${SECRET_DIR}/grafana_admin_password`, content: args.grafanaAdminPassword, permissions: "0400", owner: String(IMAGES.grafana.user.uid) },
+                {
+                    file: "/etc/grafana/provisioning/datasources/genai.yml",
+                    content: renderGrafanaDatasources(`http://prometheus:${IMAGES.prometheus.ports.http}`, `http://loki:${IMAGES.loki.ports.http}`),
+                },
+                { file: "/etc/grafana/provisioning/dashboards/genai.yml", content: renderGrafanaDashboardProvider("/var/lib/grafana-dashboards") },
+                { file: "/var/lib/grafana-dashboards/inference.json", content: renderInferenceDashboard(args.panels) },
+            ],
+            volumes: [{ volumeName: volume("grafana-data").name, containerPath: "/var/lib/grafana" }],
+            healthcheck: healthOf("grafana", grafanaPath(IMAGES.grafana.health.path)),
+            memoryMb: 320,
+            labels: labels("grafana"),
+        });
 
-        this.containers.nodeExporter = serviceContainer(
-            `${name}-node-exporter`,
-            {
-                image: IMAGES.nodeExporter,
-                containerName: `${args.prefix}-node-exporter`,
-                networks: [monitoring("node-exporter")],
-                volumes: [
-                    { hostPath: "/proc", containerPath: "/host/proc", readOnly: true },
-                    { hostPath: "/sys", containerPath: "/host/sys", readOnly: true },
-                ],
-                command: ["--path.procfs=/host/proc", "--path.sysfs=/host/sys"],
-                healthcheck: httpHealthcheck(PORTS.nodeExporter, "/metrics"),
-                memoryMb: 128,
-                user: "65534:65534",
-                labels: labels("node-exporter"),
-            },
-            this,
-        );
+        // The log shipper reads container logs through a proxy that only answers read-only Docker API calls.
+        const proxyAccess = HOST_ACCESS.find((a) => a.role === "docker-api-proxy")!;
+        add("docker-api-proxy", proxyAccess.image, {
+            networks: [monitoring("docker-api")],
+            uploads: [{ file: PROXY_CONFIG, content: renderDockerApiProxyConfig({ listenPort: DOCKER_API_PORT, socket: proxyAccess.hostPaths[0] }) }],
+            volumes: [{ hostPath: proxyAccess.hostPaths[0], containerPath: proxyAccess.hostPaths[0], readOnly: true }],
+            memoryMb: 64,
+            user: userSpec(proxyAccess.user),
+            labels: labels(proxyAccess.role),
+        });
+        add("alloy", "alloy", {
+            networks: [monitoring("alloy")],
+            uploads: [{ file: ALLOY_CONFIG, content: renderDockerAlloyConfig({ dockerApi: `tcp://docker-api:${DOCKER_API_PORT}`, lokiPushUrl: `http://loki:${IMAGES.loki.ports.http}/loki/api/v1/push`, stack: args.stack }) }],
+            volumes: [{ volumeName: volume("alloy-data").name, containerPath: "/var/lib/alloy/data" }],
+            command: ["run", ALLOY_CONFIG, "--storage.path=/var/lib/alloy/data", `--server.http.listen-addr=0.0.0.0:${IMAGES.alloy.ports.http}`],
+            memoryMb: 192,
+            labels: labels("alloy"),
+            dependsOn: [this.containers["docker-api-proxy"], this.containers.loki],
+        });
+
+        const nodeAccess = HOST_ACCESS.find((a) => a.role === "node-exporter")!;
+        add("node-exporter", nodeAccess.image, {
+            networks: [monitoring("node-exporter")],
+            volumes: [{ hostPath: nodeAccess.hostPaths[0], containerPath: "/host", readOnly: true }],
+            command: ["--path.rootfs=/host"],
+            healthcheck: healthOf("nodeExporter"),
+            memoryMb: 64,
+            user: userSpec(nodeAccess.user),
+            labels: labels(nodeAccess.role),
+        });
+
+        add("blackbox-exporter", "blackboxExporter", {
+            networks: [monitoring("blackbox-exporter"), { network: args.edgeNetwork, aliases: ["blackbox-exporter"] }],
+            uploads: [{ file: BLACKBOX_CONFIG, content: renderBlackboxConfig() }],
+            command: [`--config.file=${BLACKBOX_CONFIG}`],
+            healthcheck: healthOf("blackboxExporter"),
+            memoryMb: 64,
+            labels: labels("blackbox-exporter"),
+        });
 
         const onApp = (alias: string) => [monitoring(alias), { network: args.appNetwork, aliases: [alias] }];
         const pg = args.postgres;
-        this.containers.postgresExporter = serviceContainer(
-            `${name}-postgres-exporter`,
-            {
-                image: IMAGES.postgresExporter,
-                containerName: `${args.prefix}-postgres-exporter`,
-                networks: onApp("postgres-exporter"),
-                envs: [
-                    `DATA_SOURCE_URI=${pg.host}:${pg.port}/${pg.database ?? "postgres"}?sslmode=disable`,
-                    `DATA_SOURCE_USER=${pg.user ?? "postgres"}`,
-                    `DATA_SOURCE_PASS_FILE=${SECRET_DIR}/postgres_password`,
-                ],
-                uploads: [{ file: `${SECRET_DIR}/postgres_password`, content: pg.password, permissions: "0444" }],
-                healthcheck: httpHealthcheck(PORTS.postgresExporter, "/metrics"),
-                memoryMb: 128,
-                labels: labels("postgres-exporter"),
-            },
-            this,
-        );
+        add("postgres-exporter", "postgresExporter", {
+            networks: onApp("postgres-exporter"),
+            envs: [
+                `DATA_SOURCE_URI=${pg.host}:${pg.port}/${pg.database ?? "postgres"}?sslmode=disable`,
+                `DATA_SOURCE_USER=${pg.user ?? "postgres"}`,
+                `DATA_SOURCE_PASS_FILE=${SECRET_DIR}/postgres_password`,
+            ],
+            uploads: [{ file: `${SECRET_DIR}/postgres_password`, content: pg.password, permissions: "0400", owner: String(IMAGES.postgresExporter.user.uid) }],
+            healthcheck: healthOf("postgresExporter"),
+            memoryMb: 64,
+            labels: labels("postgres-exporter"),
+        });
         const rd = args.redis;
         const redisAddress = `redis://${rd.host}:${rd.port}`;
-        this.containers.redisExporter = serviceContainer(
-            `${name}-redis-exporter`,
-            {
-                image: IMAGES.redisExporter,
-                containerName: `${args.prefix}-redis-exporter`,
-                networks: onApp("redis-exporter"),
-                envs: [`REDIS_ADDR=${redisAddress}`, `REDIS_PASSWORD_FILE=${SECRET_DIR}/redis_passwords.json`],
-                uploads: [
-                    {
-                        file: `${SECRET_DIR}/redis_passwords.json`,
-                        content: rd.password.apply((password) => JSON.stringify({ [redisAddress]: password })),
-                        permissions: "0444",
-                    },
-                ],
-                healthcheck: httpHealthcheck(PORTS.redisExporter, "/health"),
-                memoryMb: 128,
-                labels: labels("redis-exporter"),
-            },
-            this,
-        );
+        add("redis-exporter", "redisExporter", {
+            networks: onApp("redis-exporter"),
+            envs: [`REDIS_ADDR=${redisAddress}`, `REDIS_PASSWORD_FILE=${SECRET_DIR}/redis_passwords.json`],
+            uploads: [
+                {
+                    file: `${SECRET_DIR}/redis_passwords.json`,
+                    content: rd.password.apply((password) => JSON.stringify({ [redisAddress]: password })),
+                    permissions: "0400",
+                    owner: String(IMAGES.redisExporter.user.uid),
+                },
+            ],
+            healthcheck: healthOf("redisExporter"),
+            memoryMb: 64,
+            labels: labels("redis-exporter"),
+        });
         this.registerOutputs({});
     }
 }

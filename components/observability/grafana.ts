@@ -1,4 +1,14 @@
 import { stringify } from "yaml";
+import { ModelSpec } from "../inference/model";
+import { engineCounterRate, engineGauge, errorRatio, LoadBalancerSignals, requestLatency, requestRate, SignalQuery } from "./signals";
+
+/** Where Grafana is served from, behind the load balancer (dev) and the ALB (cloud). */
+export const GRAFANA_SUB_PATH = "/grafana/";
+
+/** The Grafana path of an endpoint when Grafana is served from its sub-path: outside it, Grafana answers 301. */
+export function grafanaPath(path: string): string {
+    return `${GRAFANA_SUB_PATH}${path.replace(/^\//, "")}`;
+}
 
 export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki" } as const;
 
@@ -26,30 +36,51 @@ export function renderGrafanaDashboardProvider(path: string): string {
     });
 }
 
-interface PanelSpec {
+export interface PanelSpec {
     readonly title: string;
     readonly expr: string;
     readonly unit: string;
     readonly datasource?: "prometheus" | "loki";
 }
 
-/** Panels of the inference dashboard, each one query. */
-export const INFERENCE_PANELS: readonly PanelSpec[] = [
-    { title: "Requests per second by model", expr: "sum by (model, track) (rate(http_requests_total[5m]))", unit: "reqps" },
-    { title: "5xx ratio by model", expr: 'sum by (model) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (model) (rate(http_requests_total[5m]))', unit: "percentunit" },
-    { title: "p95 generation latency", expr: "histogram_quantile(0.95, sum by (le, model) (rate(vllm:e2e_request_latency_seconds_bucket[5m])))", unit: "s" },
-    { title: "Requests waiting", expr: "sum by (model) (vllm:num_requests_waiting)", unit: "short" },
-    { title: "Requests running", expr: "sum by (model) (vllm:num_requests_running)", unit: "short" },
-    { title: "KV cache usage", expr: "avg by (model) (vllm:kv_cache_usage_perc)", unit: "percentunit" },
+/** GPU metrics of the DCGM exporter (cloud GPU nodes). */
+export const GPU_PANELS: readonly PanelSpec[] = [
     { title: "GPU utilisation", expr: "avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)", unit: "percent" },
     { title: "GPU memory used", expr: "sum by (Hostname, gpu) (DCGM_FI_DEV_FB_USED)", unit: "decmbytes" },
-    { title: "Replicas up", expr: 'sum by (model, track) (up{component="inference"})', unit: "short" },
-    { title: "Inference logs", expr: '{component="inference"}', unit: "short", datasource: "loki" },
 ];
 
+/** The Loki label every model server's log lines carry, in dev (Alloy's Docker discovery) and in the cloud (pod labels). */
+export const INFERENCE_LOG_SELECTOR = '{component="inference"}';
+
+/**
+ * Panels of the inference dashboard, each one query rendered from the model's signals; a signal no
+ * source carries has no panel (the README lists which).
+ */
+export function inferencePanels(models: readonly ModelSpec[], lb: LoadBalancerSignals, gpuMetrics: boolean): PanelSpec[] {
+    const panels: PanelSpec[] = [];
+    const add = (title: string, query: SignalQuery | undefined, unit: string) => {
+        if (query) panels.push({ title, expr: query.query, unit });
+    };
+    for (const model of models) {
+        const m = model.name;
+        add(`${m}: requests per second by track`, requestRate(model, lb, "5m", "by-track"), "reqps");
+        add(`${m}: 5xx ratio, canary against stable`, errorRatio(model, lb, "5m", "by-track"), "percentunit");
+        const latency = requestLatency(model, lb, "5m");
+        add(`${m}: ${latency?.statistic === "p95" ? "p95" : "mean"} latency`, latency, "s");
+        add(`${m}: requests waiting`, engineGauge(model, "queueLength", "sum"), "short");
+        add(`${m}: requests running`, engineGauge(model, "runningRequests", "sum"), "short");
+        add(`${m}: KV cache usage`, engineGauge(model, "kvCacheUsage", "avg"), "percentunit");
+        add(`${m}: generated tokens per second`, engineCounterRate(model, "generationTokens", "5m"), "short");
+        if (model.engine.metrics) panels.push({ title: `${m}: replicas up`, expr: `sum by (model, track) (up{component="inference", model="${m}"})`, unit: "short" });
+    }
+    if (gpuMetrics) panels.push(...GPU_PANELS);
+    panels.push({ title: "Inference logs", expr: INFERENCE_LOG_SELECTOR, unit: "short", datasource: "loki" });
+    return panels;
+}
+
 /** The inference dashboard as Grafana JSON. */
-export function renderInferenceDashboard(): string {
-    const panels = INFERENCE_PANELS.map((panel, i) => {
+export function renderInferenceDashboard(panelSpecs: readonly PanelSpec[]): string {
+    const panels = panelSpecs.map((panel, i) => {
         const datasource = { type: panel.datasource ?? "prometheus", uid: DATASOURCE_UIDS[panel.datasource ?? "prometheus"] };
         return {
             id: i + 1,

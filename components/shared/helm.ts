@@ -1,12 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-/** A Helm chart pinned to a version, and the repository it comes from. */
-export interface PinnedChart {
-    readonly chart: string;
-    readonly version: string;
-    readonly repo: string;
-}
+import { ChartEntry } from "../../catalog/charts";
+
+/** A Helm chart pinned to a version, and the repository it comes from (a catalog entry). */
+export type PinnedChart = Pick<ChartEntry, "chart" | "version" | "repo">;
 
 /** A Helm release of a pinned chart, named `release.name` in the cluster and `resourceName` in Pulumi. */
 export function helmRelease(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, Tags } from "../shared/tags";
-import { RateLimits } from "./nginx-conf";
+import { RateLimits } from "./upstreams";
 import { TrafficSplit } from "./split";
 
 /** One model behind the ALB. */
@@ -51,7 +51,7 @@ export const WAF_WINDOW_SECONDS = 60;
 
 /**
  * WAF rate-based rules, per client IP over a 60 s window: the per-minute model limit on `/models/`,
- * the API limit on everything, the login limit on Grafana's login. The same `RateLimits` feed nginx in dev.
+ * the API limit on everything, the login limit on Grafana's login. The same `RateLimits` feed HAProxy in dev.
  */
 export function wafRateRules(limits: RateLimits): aws.types.input.wafv2.WebAclRule[] {
     const rule = (name: string, priority: number, limit: number, pathPrefix?: string): aws.types.input.wafv2.WebAclRule => ({

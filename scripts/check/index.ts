@@ -10,7 +10,8 @@ import { readProjectFile, stackNames } from "../offline/stack-files";
 import { PolicyPackProcess } from "./analyzer";
 import { parseArgs } from "./args";
 import { InputError, oneLine } from "./errors";
-import { POLICY_CONFIG_DIR, readPolicyConfig, reconcilePolicyConfig, withStackBudget } from "./policy-config";
+import { POLICY_CONFIG_DIR, reconcilePolicyConfig } from "./policy-config";
+import { stackPolicyConfig, typedStackConfig } from "./stack-policy";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const BUDGET_POLICY = "stack-monthly-cost-within-budget";
@@ -19,7 +20,8 @@ async function check(argv: readonly string[]): Promise<number> {
     const { stack } = options;
     const stacks = stackNames();
     if (!stacks.includes(stack)) throw new InputError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ")})`);
-    const policyConfig = withStackBudget(readPolicyConfig(stack), stack, options.configOverrides);
+    // The pack is configured from the stack's own config (with any --config override), as policy/config/<stack>.json is.
+    const policyConfig = stackPolicyConfig(typedStackConfig(stack, options.configOverrides));
     const environment = { project: readProjectFile().name, stack };
 
     // The pack takes seconds to start (ts-node type-checks it): start it first, collect meanwhile.

@@ -8,7 +8,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "./errors";
-import { resolveStackConfig } from "../offline/stack-files";
 import { JsonSchema, validate } from "./json-schema";
 
 const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
@@ -103,29 +102,5 @@ export function reconcilePolicyConfig(
             : [],
     );
     if (problems.length > 0) throw new InputError(`${label} is invalid: ${problems.join("; ")}`);
-    return result;
-}
-
-/** The policies that compare the estimate with the stack's budget. */
-export const BUDGET_POLICIES = ["stack-monthly-cost-within-budget", "stack-monthly-cost-below-alert-threshold"];
-
-/**
- * The stack's own budget (`monthlyBudgetUsd`, `budgetAlertThreshold`, with any --config override) is the
- * source of truth: it replaces the figures of the budget policies' config, which a test keeps equal to it
- * for runs under the Pulumi CLI.
- */
-export function withStackBudget(config: Map<string, PolicySettings>, stack: string, overrides: Readonly<Record<string, string>>): Map<string, PolicySettings> {
-    const { project, values } = resolveStackConfig(stack);
-    const value = (key: string) => Number(overrides[key] ?? overrides[`${project}:${key}`] ?? values[`${project}:${key}`]);
-    const budgetUsd = value("monthlyBudgetUsd");
-    const budgetAlertThreshold = value("budgetAlertThreshold");
-    const result = new Map(config);
-    for (const policy of BUDGET_POLICIES) {
-        const current = config.get(policy) ?? { properties: {} };
-        const properties: Record<string, unknown> = { ...current.properties };
-        if (Number.isFinite(budgetUsd)) properties.budgetUsd = budgetUsd;
-        if ("budgetAlertThreshold" in properties && Number.isFinite(budgetAlertThreshold)) properties.budgetAlertThreshold = budgetAlertThreshold;
-        result.set(policy, { ...current, properties });
-    }
     return result;
 }

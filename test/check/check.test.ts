@@ -112,7 +112,7 @@ describe("npm run check (end to end)", function () {
             expect(costs.length).to.be.greaterThan(0);
             for (const cost of costs) {
                 expect(Object.keys(cost)).to.deep.equal(["urn", "type", "monthlyUsd"]);
-                expect(cost.type).to.match(/^(docker|random):/);
+                expect(cost.type).to.match(/^(docker|random|command):/);
                 expect(cost.monthlyUsd).to.equal(0);
             }
         });
@@ -122,7 +122,7 @@ describe("npm run check (end to end)", function () {
             expect(markdown).to.contain("### ✅ Offline check of stack `dev`");
             expect(markdown).to.contain("**Estimated monthly cost: $0.00** of the $50.00 budget (0%) (-$12.50 vs baseline $12.50)");
             expect(markdown).to.contain("| Resource | Type | Monthly (USD) | Δ vs baseline | How |");
-            expect(markdown).to.match(/\| `13 resources` \| `docker:index\/container:Container` \| 0\.00 \|/);
+            expect(markdown).to.match(/\| `17 resources` \| `docker:index\/container:Container` \| 0\.00 \|/);
             expect(markdown).to.contain("| `old-key` (removed) | `aws:kms/key:Key` | 0.00 | -$12.50 | |");
             expect(markdown).to.contain("No policy violations.");
         });

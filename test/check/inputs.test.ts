@@ -5,7 +5,8 @@ import * as path from "path";
 import { parseArgs } from "../../scripts/check/args";
 import { InputError } from "../../scripts/check/errors";
 import { validate } from "../../scripts/check/json-schema";
-import { BUDGET_POLICIES, PolicyMetadata, readPolicyConfig, reconcilePolicyConfig, withStackBudget } from "../../scripts/check/policy-config";
+import { PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
+import { stackPolicyConfig, typedStackConfig } from "../../scripts/check/stack-policy";
 import { readBaseline, toViolations } from "../../scripts/check/report";
 import { collectFromState, redactSecrets, SECRET_PLACEHOLDER } from "../../scripts/check/resources";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../scripts/offline/evaluate";
@@ -29,13 +30,16 @@ const inputError = (fn: () => unknown): string => {
 describe("check inputs", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("takes the budget from the stack's config, --config overrides included, over the policy config file", () => {
-        const fromFile = readPolicyConfig("prod");
-        const budget = (config: ReturnType<typeof readPolicyConfig>, policy: string) => config.get(policy)?.properties;
-        const applied = withStackBudget(fromFile, "prod", { monthlyBudgetUsd: "1000", budgetAlertThreshold: "0.5" });
-        expect(budget(applied, BUDGET_POLICIES[0])).to.include({ budgetUsd: 1000, spotDiscount: budget(fromFile, BUDGET_POLICIES[0])?.spotDiscount });
-        expect(budget(applied, BUDGET_POLICIES[1])).to.include({ budgetUsd: 1000, budgetAlertThreshold: 0.5 });
-        expect(budget(withStackBudget(fromFile, "prod", {}), BUDGET_POLICIES[0])?.budgetUsd).to.equal(15000);
+    it("configures the pack from the stack's config, --config overrides included", () => {
+        const budget = (overrides: Record<string, string>, policy: string) => stackPolicyConfig(typedStackConfig("prod", overrides)).get(policy)?.properties;
+        expect(budget({ monthlyBudgetUsd: "1000", budgetAlertThreshold: "0.5" }, "stack-monthly-cost-within-budget")).to.include({ budgetUsd: 1000, spotDiscount: 0.6, s3ExpectedGbPerBucket: 500 });
+        expect(budget({ monthlyBudgetUsd: "1000", budgetAlertThreshold: "0.5" }, "stack-monthly-cost-below-alert-threshold")).to.include({ budgetUsd: 1000, budgetAlertThreshold: 0.5 });
+        expect(budget({}, "stack-monthly-cost-within-budget")?.budgetUsd).to.equal(15000);
+        expect(budget({ protectData: "false" }, "rds-deletion-protection")?.requireDeletionProtection).to.equal(false);
+    });
+
+    it("refuses a bad override as bad input, naming the key", () => {
+        expect(inputError(() => typedStackConfig("prod", { monthlyBudgetUsd: "lots" }))).to.match(/genai-platform:monthlyBudgetUsd = "lots"/);
     });
 
     describe("arguments", () => {

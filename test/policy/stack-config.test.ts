@@ -2,7 +2,10 @@ import { expect } from "chai";
 import { ALL_POLICIES } from "../../policy/all-policies";
 import { EC2_HOURLY } from "../../catalog/prices";
 import { isGpuInstanceType } from "../../catalog/gpu";
-import { PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
+import * as fs from "fs";
+import * as path from "path";
+import { POLICY_CONFIG_DIR, PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
+import { renderPolicyConfigFile, stackPolicyConfig, typedStackConfig } from "../../scripts/check/stack-policy";
 import { resolveStackConfig, stackNames } from "../../scripts/offline/stack-files";
 
 const BUDGET_POLICIES = ["stack-monthly-cost-within-budget", "stack-monthly-cost-below-alert-threshold"];
@@ -31,6 +34,11 @@ describe("per-stack policy config", () => {
                     const schema = ALL_POLICIES.find((p) => p.name === name)?.configSchema?.properties ?? {};
                     for (const key of Object.keys(settings.properties)) expect(schema, `${name}.${key}`).to.have.property(key);
                 }
+            });
+
+            it("is exactly what the stack's config and the catalog generate (run npm run policy-config after changing either)", () => {
+                const generated = renderPolicyConfigFile(stackPolicyConfig(typedStackConfig(stack)));
+                expect(fs.readFileSync(path.join(POLICY_CONFIG_DIR, `${stack}.json`), "utf8")).to.equal(generated);
             });
 
             it("has the budget and alert threshold of Pulumi.<stack>.yaml in both budget policies, with the same pricing assumptions", () => {

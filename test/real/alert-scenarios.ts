@@ -7,7 +7,10 @@
  * `for` durations and severities are read from the typed rule definitions, so the tests follow
  * the definitions; the expected labels are the ones the rule's expression keeps.
  */
+import { SignalSource } from "../../catalog/engines";
+import { ModelSpec, Track } from "../../components/inference/model";
 import { AlertInputs, AlertRuleSpec } from "../../components/observability/alerts";
+import { signalSource } from "../../components/observability/signals";
 import { expandAlertTemplate } from "../support/alert-templates";
 
 /** Seconds between two samples of every synthetic series. */
@@ -41,7 +44,12 @@ export interface AlertScenario {
     readonly firing: readonly ExpectedAlert[];
 }
 
-type ScenarioBuilder = (rule: AlertRuleSpec, inputs: AlertInputs) => AlertScenario[];
+/** What a rule's scenarios need besides the rule: its stack's models and load balancer signals. */
+export interface ScenarioContext {
+    readonly inputs: AlertInputs;
+}
+
+type ScenarioBuilder = (rule: AlertRuleSpec, context: ScenarioContext) => AlertScenario[];
 
 /** `metric{label="value",...}` */
 function selector(metric: string, labels: Readonly<Record<string, string>>): string {
@@ -72,13 +80,47 @@ function percent(fraction: number): string {
 /** A rate needs two samples: the first evaluation of a rate with a result, in seconds. */
 const FIRST_RATE = SAMPLE_INTERVAL_SECONDS;
 
-const serviceDown: ScenarioBuilder = () => {
+function modelOf(rule: AlertRuleSpec, context: ScenarioContext): ModelSpec {
+    const model = context.inputs.models.find((m) => m.name === rule.model);
+    if (!model) throw new Error(`rule ${rule.name} names no model of the stack (${String(rule.model)})`);
+    return model;
+}
+
+/** The labels every series of one replica of a model carries in Prometheus, however it was scraped. */
+function replicaLabels(model: ModelSpec, track: Track, index = 0): Record<string, string> {
+    return { model: model.name, track, instance: `${model.name}-${track}-${index}:${model.engine.port}`, job: `model-${model.name}-${track}` };
+}
+
+/** Series of requests answered by one replica, `errorRatio` of them 5xx, from whatever source carries the rule's signal. */
+function requestSeries(model: ModelSpec, track: Track, errorRatio: number, source: SignalSource, lb: AlertInputs["loadBalancer"]): InputSeries[] {
+    const perSample = 1000;
+    const errors = Math.round(perSample * errorRatio);
+    const notFound = 100;
+    const outcomes: [string, number][] = [["5xx", errors], ["4xx", notFound], ["2xx", perSample - errors - notFound]];
+    if (source.kind === "counter" && source.statusLabel) {
+        return outcomes.map(([status, n]) => counter(source.metric, { ...replicaLabels(model, track), [source.statusLabel!]: status }, n));
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+        const labels = { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" };
+        return outcomes.map(([code, n]) => counter(lb.responses.metric, { ...labels, [lb.responses.statusLabel]: code }, n));
+    }
+    throw new Error(`model ${model.name} has no request counts to build a scenario from`);
+}
+
+const serviceDown: ScenarioBuilder = (rule, context) => {
+    if (rule.model) {
+        const model = modelOf(rule, context);
+        const down = { component: "inference", ...replicaLabels(model, "stable", 0) };
+        const up = { component: "inference", ...replicaLabels(model, "stable", 1) };
+        return [{ title: `one replica of ${model.name} down, one up`, input: [gauge("up", down, 0), gauge("up", up, 1)], holdsFrom: 0, firing: [{ labels: down, value: 0 }] }];
+    }
     const down = { job: "node", instance: "node-exporter:9100", component: "host" };
     const up = { job: "redis", instance: "redis-exporter:9121", component: "redis" };
+    const model = { job: "model-x-stable", instance: "x-stable-0:8080", component: "inference", model: "x" };
     return [
         {
-            title: "one target down, one up",
-            input: [gauge("up", down, 0), gauge("up", up, 1)],
+            title: "one target down, one up, a model replica down (its own rule, with its load time)",
+            input: [gauge("up", down, 0), gauge("up", up, 1), gauge("up", model, 0)],
             holdsFrom: 0,
             firing: [{ labels: down, value: 0 }],
         },
@@ -121,99 +163,116 @@ const highMemoryUsage: ScenarioBuilder = (rule) => {
     ];
 };
 
-const highErrorRate: ScenarioBuilder = (rule) => {
-    const requestsPerSample = 1000;
-    const notFoundPerSample = 100;
-    /** Requests to one model: `errorRatio` of them answered 5xx, some 404 (not errors), the rest 200. */
-    const requests = (job: string, model: string, errorRatio: number): InputSeries[] => {
-        const errors = Math.round(requestsPerSample * errorRatio);
-        const labels = { job, model, instance: `${model}-0:8000` };
-        return [
-            counter("http_requests_total", { ...labels, status: "500" }, Math.floor(errors / 2)),
-            counter("http_requests_total", { ...labels, status: "503" }, errors - Math.floor(errors / 2)),
-            counter("http_requests_total", { ...labels, status: "404" }, notFoundPerSample),
-            counter("http_requests_total", { ...labels, status: "200" }, requestsPerSample - errors - notFoundPerSample),
-        ];
-    };
+const highErrorRate: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const lb = context.inputs.loadBalancer;
+    const source = signalSource(model, "requestsByStatus");
     const above = rule.threshold + 0.01;
     const below = rule.threshold - 0.01;
     return [
         {
-            title: `${percent(above)} of requests to model a fail, ${percent(below)} to model b`,
-            input: [...requests("model-a-stable", "a", above), ...requests("model-b-stable", "b", below)],
+            title: `${percent(above)} of requests to ${model.name} fail`,
+            input: requestSeries(model, "stable", above, source, lb),
             holdsFrom: FIRST_RATE,
-            firing: [{ labels: { job: "model-a-stable", model: "a" }, value: Math.round(requestsPerSample * above) / requestsPerSample }],
+            firing: [{ labels: { model: model.name }, value: Math.round(1000 * above) / 1000 }],
         },
+        { title: `${percent(below)} of requests to ${model.name} fail`, input: requestSeries(model, "stable", below, source, lb), holdsFrom: FIRST_RATE, firing: [] },
     ];
 };
 
-const highGenerationLatency: ScenarioBuilder = (rule) => {
+const canaryHighErrorRate: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const lb = context.inputs.loadBalancer;
+    const above = rule.threshold + 0.01;
+    const below = rule.threshold - 0.01;
+    // Ten times more stable traffic without errors would dilute the canary's failures in a model-wide ratio.
+    const stable = requestSeries(model, "stable", 0, signalSource(model, "requestsByStatus", "stable"), lb).map((s) => ({ ...s, values: s.values.replace(/^(\d+)\+(\d+)/, (_, a, b) => `${Number(a) * 10}+${Number(b) * 10}`) }));
+    const canary = (ratio: number) => requestSeries(model, "canary", ratio, signalSource(model, "requestsByStatus", "canary"), lb);
+    return [
+        {
+            title: `${percent(above)} of the canary's requests to ${model.name} fail while stable is healthy`,
+            input: [...stable, ...canary(above)],
+            holdsFrom: FIRST_RATE,
+            firing: [{ labels: { model: model.name, track: "canary" }, value: Math.round(1000 * above) / 1000 }],
+        },
+        { title: `${percent(below)} of the canary's requests fail`, input: [...stable, ...canary(below)], holdsFrom: FIRST_RATE, firing: [] },
+    ];
+};
+
+const slowRequests: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const lb = context.inputs.loadBalancer;
     const limit = rule.threshold;
-    const bounds = [limit / 2, limit, 2 * limit];
-    const perSample = 100;
-    /**
-     * Latency histogram of one model: `overLimit` of every 100 requests take between the limit and
-     * twice the limit, the others between half the limit and the limit.
-     */
-    const histogram = (model: string, overLimit: number): InputSeries[] => {
-        const cumulative = [0, perSample - overLimit, perSample];
+    const source = signalSource(model, "requestLatency");
+    if (source.kind === "histogram") {
+        const bounds = [limit / 2, limit, 2 * limit];
+        const perSample = 100;
+        /** `overLimit` of every 100 requests take between the limit and twice the limit, the others under the limit. */
+        const histogram = (overLimit: number): InputSeries[] => {
+            const cumulative = [0, perSample - overLimit, perSample];
+            const labels = replicaLabels(model, "stable");
+            return [
+                ...bounds.map((le, i) => counter(`${source.metric}_bucket`, { ...labels, le: String(le) }, cumulative[i])),
+                counter(`${source.metric}_bucket`, { ...labels, le: "+Inf" }, perSample),
+            ];
+        };
+        // The 95th of 100 requests falls in the bucket above the limit when more than 5 are over it,
+        // and Prometheus interpolates linearly inside the bucket.
+        const slowOverLimit = 6;
+        const slowP95 = limit + ((2 * limit - limit) * (95 - (perSample - slowOverLimit))) / slowOverLimit;
         return [
-            ...bounds.map((le, i) => counter("vllm:e2e_request_latency_seconds_bucket", { model, instance: `${model}-0:8000`, le: String(le) }, cumulative[i])),
-            counter("vllm:e2e_request_latency_seconds_bucket", { model, instance: `${model}-0:8000`, le: "+Inf" }, perSample),
+            { title: `p95 latency of ${model.name} ${Number(slowP95.toFixed(2))}s`, input: histogram(slowOverLimit), holdsFrom: FIRST_RATE, firing: [{ labels: { model: model.name }, value: slowP95 }] },
+            { title: `p95 latency of ${model.name} under ${limit}s`, input: histogram(4), holdsFrom: FIRST_RATE, firing: [] },
         ];
-    };
-    // The 95th of 100 requests falls in the bucket above the limit when more than 5 are over it,
-    // and Prometheus interpolates linearly inside the bucket.
-    const slowOverLimit = 6;
-    const fastOverLimit = 4;
-    const slowP95 = limit + ((2 * limit - limit) * (95 - (perSample - slowOverLimit))) / slowOverLimit;
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+        /** Two servers of the model: their running mean response times, weighted by the requests each serves. */
+        const servers = (slowSeconds: number): InputSeries[] => {
+            const server = (track: Track, seconds: number, perSample: number): InputSeries[] => {
+                const labels = { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" };
+                return [gauge(lb.latency.metric, labels, seconds), counter(lb.responses.metric, { ...labels, [lb.responses.statusLabel]: "2xx" }, perSample)];
+            };
+            return [...server("stable", slowSeconds, 300), ...server("canary", limit / 3, 100)];
+        };
+        const mean = (slow: number) => (slow * 300 + (limit / 3) * 100) / 400;
+        const fast = limit - 1;
+        const slow = limit + 10;
+        return [
+            { title: `mean latency of ${model.name} ${mean(slow)}s`, input: servers(slow), holdsFrom: FIRST_RATE, firing: [{ labels: { model: model.name }, value: mean(slow) }] },
+            { title: `mean latency of ${model.name} ${mean(fast)}s`, input: servers(fast), holdsFrom: FIRST_RATE, firing: [] },
+        ];
+    }
+    throw new Error(`model ${model.name} has no latency source`);
+};
+
+const modelUnavailable: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const replica = (track: Track, value: number): InputSeries => gauge("up", { component: "inference", ...replicaLabels(model, track) }, value);
+    const other = gauge("up", { component: "inference", model: "other", track: "stable", job: "model-other-stable", instance: "other-stable-0:8080" }, 0);
     return [
-        {
-            title: `p95 latency ${Number(slowP95.toFixed(2))}s for model slow, under ${limit}s for model fast`,
-            input: [...histogram("slow", slowOverLimit), ...histogram("fast", fastOverLimit)],
-            holdsFrom: FIRST_RATE,
-            firing: [{ labels: { model: "slow" }, value: slowP95 }],
-        },
+        { title: `every replica of ${model.name} down`, input: [replica("stable", 0), replica("canary", 0), other], holdsFrom: 0, firing: [{ labels: { model: model.name }, value: 0 }] },
+        { title: `one of two replicas of ${model.name} down`, input: [replica("stable", 0), replica("canary", 1)], holdsFrom: 0, firing: [] },
     ];
 };
 
-const modelUnavailable: ScenarioBuilder = () => {
-    const replica = (model: string, track: string, value: number): InputSeries =>
-        gauge("up", { component: "inference", job: `model-${model}-${track}`, model, track, instance: `${model}-${track}-0:8000` }, value);
-    return [
-        {
-            title: "every replica of model a down, one of two of model b down, a monitoring target down",
-            input: [
-                replica("a", "stable", 0),
-                replica("a", "canary", 0),
-                replica("b", "stable", 0),
-                replica("b", "canary", 1),
-                gauge("up", { component: "monitoring", job: "grafana", instance: "grafana:3000" }, 0),
-            ],
-            holdsFrom: 0,
-            firing: [{ labels: { model: "a" }, value: 0 }],
-        },
-    ];
-};
-
-const queueBacklog: ScenarioBuilder = (rule) => {
+const queueBacklog: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const source = signalSource(model, "queueLength");
+    if (source.kind !== "gauge") throw new Error(`model ${model.name} has no queue gauge`);
     const limit = rule.threshold;
-    /** Requests waiting for one model, spread over two replicas. */
-    const waiting = (model: string, total: number): InputSeries[] => [
-        gauge("vllm:num_requests_waiting", { model, instance: `${model}-0:8000` }, Math.ceil(total / 2)),
-        gauge("vllm:num_requests_waiting", { model, instance: `${model}-1:8000` }, Math.floor(total / 2)),
+    /** Requests waiting for the model, spread over two replicas. */
+    const waiting = (total: number): InputSeries[] => [
+        gauge(source.metric, replicaLabels(model, "stable", 0), Math.ceil(total / 2)),
+        gauge(source.metric, replicaLabels(model, "stable", 1), Math.floor(total / 2)),
     ];
     return [
-        {
-            title: `${limit + 1} requests waiting for model a, ${limit} for model b, ${limit - 1} for model c`,
-            input: [...waiting("a", limit + 1), ...waiting("b", limit), ...waiting("c", limit - 1)],
-            holdsFrom: 0,
-            firing: [{ labels: { model: "a" }, value: limit + 1 }],
-        },
+        { title: `${limit + 1} requests waiting for ${model.name}`, input: waiting(limit + 1), holdsFrom: 0, firing: [{ labels: { model: model.name }, value: limit + 1 }] },
+        { title: `${limit} requests waiting for ${model.name}`, input: waiting(limit), holdsFrom: 0, firing: [] },
     ];
 };
 
-const budget: ScenarioBuilder = (rule, inputs) => {
+const budget: ScenarioBuilder = (rule, context) => {
+    const inputs = context.inputs;
     /** Month-to-date spend amounting to `fraction` of the budget, split over two services. */
     const spend = (fraction: number): InputSeries[] => {
         const total = inputs.monthlyBudgetUsd * fraction;
@@ -225,18 +284,8 @@ const budget: ScenarioBuilder = (rule, inputs) => {
     const above = rule.threshold + 0.02;
     const below = rule.threshold - 0.02;
     return [
-        {
-            title: `spend at ${percent(above)} of the ${inputs.monthlyBudgetUsd} USD budget`,
-            input: spend(above),
-            holdsFrom: 0,
-            firing: [{ labels: {}, value: above }],
-        },
-        {
-            title: `spend at ${percent(below)} of the ${inputs.monthlyBudgetUsd} USD budget`,
-            input: spend(below),
-            holdsFrom: 0,
-            firing: [],
-        },
+        { title: `spend at ${percent(above)} of the ${inputs.monthlyBudgetUsd} USD budget`, input: spend(above), holdsFrom: 0, firing: [{ labels: {}, value: above }] },
+        { title: `spend at ${percent(below)} of the ${inputs.monthlyBudgetUsd} USD budget`, input: spend(below), holdsFrom: 0, firing: [] },
     ];
 };
 
@@ -245,7 +294,9 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     HighCpuUsage: highCpuUsage,
     HighMemoryUsage: highMemoryUsage,
     HighErrorRate: highErrorRate,
-    HighGenerationLatency: highGenerationLatency,
+    CanaryHighErrorRate: canaryHighErrorRate,
+    HighGenerationLatency: slowRequests,
+    ImageGenerationSlow: slowRequests,
     ModelUnavailable: modelUnavailable,
     QueueBacklog: queueBacklog,
     BudgetThresholdReached: budget,
@@ -253,10 +304,10 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
 };
 
 /** The scenarios of one alert rule; throws when the rule has none. */
-export function scenariosFor(rule: AlertRuleSpec, inputs: AlertInputs): AlertScenario[] {
+export function scenariosFor(rule: AlertRuleSpec, context: ScenarioContext): AlertScenario[] {
     const build = SCENARIOS[rule.name];
     if (build === undefined) throw new Error(`alert ${rule.name} has no synthetic scenario: add one to test/real/alert-scenarios.ts`);
-    return build(rule, inputs);
+    return build(rule, context);
 }
 
 interface PromtoolExpectedAlert {
@@ -297,7 +348,7 @@ export function firstFiringEvaluation(rule: AlertRuleSpec, holdsFrom: number): n
 
 function expectedAlert(rule: AlertRuleSpec, alert: ExpectedAlert): PromtoolExpectedAlert {
     return {
-        exp_labels: { ...alert.labels, severity: rule.severity },
+        exp_labels: { ...alert.labels, ...(rule.model ? { model: rule.model } : {}), severity: rule.severity },
         exp_annotations: {
             summary: expandAlertTemplate(rule.summary, alert.labels, alert.value),
             description: expandAlertTemplate(rule.description, alert.labels, alert.value),
@@ -310,8 +361,8 @@ function expectedAlert(rule: AlertRuleSpec, alert: ExpectedAlert): PromtoolExpec
  * the `for` duration has elapsed (it is pending at most), the scenario's alerts, with their
  * severity and expanded annotations, at the first evaluation after it, and still five minutes later.
  */
-export function promtoolTestGroups(rule: AlertRuleSpec, inputs: AlertInputs): PromtoolTestGroup[] {
-    return scenariosFor(rule, inputs).map((scenario) => {
+export function promtoolTestGroups(rule: AlertRuleSpec, context: ScenarioContext): PromtoolTestGroup[] {
+    return scenariosFor(rule, context).map((scenario) => {
         const firing = scenario.firing.map((alert) => expectedAlert(rule, alert));
         const fires = firstFiringEvaluation(rule, scenario.holdsFrom);
         return {

@@ -2,8 +2,10 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { AlertInputs, promDuration, renderPrometheusRules, seedAlertRules } from "../../components/observability/alerts";
-import { devStack, devStackConfig } from "../support/dev-stack";
+import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
+import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
+import { devStack, stackConfigOf } from "../support/dev-stack";
+import { evaluatedStack } from "../support/stacks";
 import { RunResult, makeTempDir, promtool, requireBinaryOrSkip, stopAll } from "../support/servers";
 import { EVALUATION_INTERVAL_SECONDS, PromtoolTestFile, promtoolTestGroups } from "./alert-scenarios";
 
@@ -16,14 +18,36 @@ function describeRun(result: RunResult): string {
     return `exit ${String(result.code)}\n${result.stdout}\n${result.stderr}`;
 }
 
-const devConfig = devStackConfig();
-const alertInputs: AlertInputs = {
-    monthlyBudgetUsd: devConfig.budget.monthlyUsd,
-    budgetAlertThreshold: devConfig.budget.alertThreshold,
-};
-const seedRules = seedAlertRules(alertInputs);
+function alertInputs(stack: "dev" | "staging"): AlertInputs {
+    const cfg = stackConfigOf(stack);
+    return {
+        models: cfg.models,
+        loadBalancer: stack === "dev" ? LOAD_BALANCER_SIGNALS : undefined,
+        monthlyBudgetUsd: cfg.budget.monthlyUsd,
+        budgetAlertThreshold: cfg.budget.alertThreshold,
+    };
+}
+
+/** A promtool rule unit test of one rule, in `dir`, against the rules file `rulesFile`. */
+async function unitTest(dir: string, rulesFile: string, rule: AlertRuleSpec, inputs: AlertInputs, label: string): Promise<void> {
+    const testFile: PromtoolTestFile = {
+        rule_files: [path.relative(dir, rulesFile)],
+        evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`,
+        tests: promtoolTestGroups(rule, { inputs }),
+    };
+    const file = path.join(dir, `${label}.test.yml`);
+    fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
+    const result = await promtool(["test", "rules", file], { cwd: dir });
+    expect(result.code, `${describeRun(result)}\ntest file:\n${fs.readFileSync(file, "utf8")}`).to.equal(0);
+    expect(result.stdout).to.contain("SUCCESS");
+}
+
+const ruleTitle = (rule: AlertRuleSpec) =>
+    `${rule.name}${rule.model ? ` (${rule.model}${rule.track ? `, ${rule.track}` : ""})` : ""} fires at ${rule.comparator} ${rule.threshold} after ${promDuration(rule.forSeconds)} as ${rule.severity}, not sooner nor ${rule.comparator === ">" ? "just below the threshold" : "otherwise"}`;
 
 describe("Prometheus configuration and alert rules, checked by promtool", function () {
+    const devInputs = alertInputs("dev");
+    const devRules = platformAlertRules(devInputs);
     let dir: string;
     let configFile: string;
     let rulesFile: string;
@@ -49,14 +73,14 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
         await stopAll();
     });
 
-    it("ships the seed alert rules of the stack's budget as the rules file", () => {
-        expect(shippedRules).to.equal(renderPrometheusRules(seedRules));
+    it("ships the rules rendered from the dev stack's models and budget", () => {
+        expect(shippedRules).to.equal(renderPrometheusRules(devRules));
     });
 
     it("accepts the rules file (promtool check rules)", async () => {
         const result = await promtool(["check", "rules", rulesFile]);
         expect(result.code, describeRun(result)).to.equal(0);
-        expect(result.stdout).to.contain(`SUCCESS: ${seedRules.length} rules found`);
+        expect(result.stdout).to.contain(`SUCCESS: ${devRules.length} rules found`);
     });
 
     it("accepts prometheus.yml and the rules file it loads (promtool check config)", async () => {
@@ -65,25 +89,30 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
         const result = await promtool(["check", "config", configFile]);
         expect(result.code, describeRun(result)).to.equal(0);
         expect(result.stdout).to.contain(`Checking ${rulesFile}`);
-        expect(result.stdout).to.contain(`SUCCESS: ${seedRules.length} rules found`);
+        expect(result.stdout).to.contain(`SUCCESS: ${devRules.length} rules found`);
     });
 
-    describe("rule unit tests on synthetic series (promtool test rules)", () => {
-        for (const rule of seedRules) {
-            const condition = `${rule.comparator} ${rule.threshold}`;
-            const otherwise = rule.comparator === ">" ? "just below the threshold" : "otherwise";
-            it(`${rule.name} fires at ${condition} after ${promDuration(rule.forSeconds)} as ${rule.severity}, not sooner nor ${otherwise}`, async () => {
-                const testFile: PromtoolTestFile = {
-                    rule_files: [path.relative(dir, rulesFile)],
-                    evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`,
-                    tests: promtoolTestGroups(rule, alertInputs),
-                };
-                const file = path.join(dir, `${rule.name}.test.yml`);
-                fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
-                const result = await promtool(["test", "rules", file], { cwd: dir });
-                expect(result.code, `${describeRun(result)}\ntest file:\n${fs.readFileSync(file, "utf8")}`).to.equal(0);
-                expect(result.stdout).to.contain("SUCCESS");
-            });
-        }
+    describe("dev rule unit tests on synthetic series (promtool test rules)", () => {
+        devRules.forEach((rule, i) => {
+            it(ruleTitle(rule), async () => unitTest(dir, rulesFile, rule, devInputs, `dev-${i}`));
+        });
+    });
+
+    describe("cloud rule unit tests on synthetic series (the staging PrometheusRule)", () => {
+        const stagingInputs = alertInputs("staging");
+        const stagingRules = platformAlertRules(stagingInputs);
+        let cloudRules: string;
+
+        before(async () => {
+            const staging = await evaluatedStack("staging");
+            const rule = staging.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
+            expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups(stagingRules));
+            cloudRules = path.join(dir, "cloud-rules.yml");
+            fs.writeFileSync(cloudRules, stringify({ groups: rule.inputs.spec.groups }));
+        });
+
+        stagingRules.forEach((rule, i) => {
+            it(ruleTitle(rule), async () => unitTest(dir, cloudRules, rule, stagingInputs, `staging-${i}`));
+        });
     });
 });

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { EksCluster } from "../../components/cluster/eks";
-import { seedAlertRules } from "../../components/observability/alerts";
+import { RDS_POSTGRES } from "../../catalog/aws";
+import { alertRuleGroups, platformAlertRules } from "../../components/observability/alerts";
+import { stackConfigOf } from "../support/dev-stack";
 import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
 import { CONFIGURED_SECRETS, evaluatedStack } from "../support/stacks";
 
@@ -30,7 +32,9 @@ for (const stack of ["staging", "prod"] as const) {
             });
             it("is private, encrypted with its KMS key, gp3 with storage autoscaling, TLS only", () => {
                 expect(db.inputs).to.include({ engine: "postgres", publiclyAccessible: false, storageEncrypted: true, storageType: "gp3", autoMinorVersionUpgrade: true, iamDatabaseAuthenticationEnabled: true });
-                expect(db.inputs.engineVersion).to.match(/^15\.\d+$/);
+                // The major alias: RDS creates its current minor, which is always one it still creates.
+                expect(db.inputs).to.include({ engine: RDS_POSTGRES.engine, engineVersion: RDS_POSTGRES.engineVersion });
+                expect(run.one("aws:rds/parameterGroup:ParameterGroup", "postgres-params").inputs.family).to.equal(RDS_POSTGRES.family);
                 expect(db.inputs.kmsKeyId).to.equal("arn:aws:kms:us-east-1:123456789012:postgres-key");
                 expect(db.inputs.maxAllocatedStorage).to.be.greaterThan(db.inputs.allocatedStorage);
                 const params = run.one("aws:rds/parameterGroup:ParameterGroup", "postgres-params").inputs;
@@ -141,19 +145,21 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         describe("observability", () => {
-            it("holds every seed alert with its threshold and duration in a PrometheusRule", () => {
+            it("holds the alert rules rendered from the stack's models, read from the engines' own metrics, in a PrometheusRule", () => {
                 const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs;
-                const rules = rule.spec.groups.flatMap((g: any) => g.rules);
+                const cfg = stackConfigOf(prod ? "prod" : "staging");
                 const budget = prod ? 15000 : 6000;
-                for (const seed of seedAlertRules({ monthlyBudgetUsd: budget, budgetAlertThreshold: 0.8 })) {
-                    const rendered = rules.find((r: any) => r.alert === seed.name);
-                    expect(rendered, seed.name).to.not.equal(undefined);
-                    expect(rendered.expr).to.equal(`${seed.measure} ${seed.comparator} ${seed.threshold}`);
-                    expect(rendered.labels.severity).to.equal(seed.severity);
-                }
+                const expected = platformAlertRules({ models: cfg.models, loadBalancer: undefined, monthlyBudgetUsd: budget, budgetAlertThreshold: 0.8 });
+                expect(rule.spec.groups).to.deep.equal(alertRuleGroups(expected));
+                const rules = rule.spec.groups.flatMap((g: any) => g.rules);
                 const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
-                expect([byName.ServiceDown.for, byName.HighCpuUsage.for, byName.HighErrorRate.for, byName.HighGenerationLatency.for, byName.ModelUnavailable.for]).to.deep.equal(["30s", "5m", "2m", "3m", "1m"]);
-                expect(byName.BudgetThresholdReached.expr).to.equal(`sum(genai_cost_month_to_date_usd) / ${budget} > 0.8`);
+                expect([byName.HighCpuUsage.for, byName.HighErrorRate.for, byName.HighGenerationLatency.for]).to.deep.equal(["5m", "2m", "3m"]);
+                expect(byName.HighErrorRate.expr).to.contain('http_requests_total{model="llm", status="5xx"}');
+                expect(byName.QueueBacklog.expr).to.contain("vllm:num_requests_waiting");
+                // A model server may take its engine's load time to come up before ServiceDown pages.
+                expect(rules.find((r: any) => r.alert === "ServiceDown" && r.expr.includes('model="llm"')).for).to.equal("10m");
+                // No month-to-date spend metric is published in the cluster yet: AWS Budgets alerts on spend instead.
+                expect(byName.BudgetThresholdReached).to.equal(undefined);
                 expect(rule.metadata.labels.release).to.equal("kube-prometheus-stack");
             });
             it(`keeps metrics ${prod ? "90 days / 50 GB" : "15 days"} and logs for the configured retention, on persistent volumes`, () => {
@@ -271,7 +277,7 @@ describe("EKS cluster component", () => {
         await runProgram("staging", () => {
             cluster = new EksCluster("c", {
                 prefix: "genai-test",
-                version: "1.34",
+                version: "1.35",
                 privateSubnetIds: ["subnet-1", "subnet-2"],
                 nodeSecurityGroupId: "sg-1",
                 publicAccessCidrs: [],

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { isPinnedImage } from "../../components/images";
+import { ENGINES } from "../../catalog/engines";
+import { isPinnedImage } from "../../catalog/rules";
 import { loadStackConfig } from "../../stacks/config";
 import { ProgramRun, RecordedResource, runProgram, stackConfig } from "../harness";
 import { evaluatedStack, program } from "../support/stacks";
@@ -82,7 +83,7 @@ function stackTests(stack: "staging" | "prod") {
                 expect(rule("network-database-from-nodes")).to.include({ fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "network-nodes-id", securityGroupId: "network-database-id" });
                 expect(rule("network-cache-from-nodes")).to.include({ fromPort: 6379, referencedSecurityGroupId: "network-nodes-id", securityGroupId: "network-cache-id" });
                 const fromAlb = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === "network-nodes-id" && r.inputs.referencedSecurityGroupId === "network-alb-id");
-                expect(fromAlb.map((r) => r.inputs.fromPort).sort()).to.deep.equal([...new Set([...cfg.models.map((m) => m.port), 3000])].sort());
+                expect(fromAlb.map((r) => r.inputs.fromPort).sort()).to.deep.equal([...new Set([...cfg.models.map((m) => m.engine.port), 3000])].sort());
             });
         });
 
@@ -173,13 +174,15 @@ function stackTests(stack: "staging" | "prod") {
                     expect(isPinnedImage(c.image), c.image).to.equal(true);
                 }
             });
-            it("allows 10 minutes for weights to load, then checks readiness and liveness", () => {
+            it("allows each engine its load time, then checks readiness and liveness on its health endpoint", () => {
                 for (const d of run.ofType(T.deployment)) {
                     const c = container(d);
-                    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold, d.name).to.be.at.least(600);
-                    expect(c.startupProbe.httpGet.path).to.equal(c.readinessProbe.httpGet.path);
-                    expect(c.readinessProbe.httpGet.path).to.match(/^\//);
-                    expect(c.livenessProbe.httpGet.path).to.equal(c.readinessProbe.httpGet.path);
+                    const engine = ENGINES[d.inputs.metadata.labels.engine as keyof typeof ENGINES];
+                    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold, d.name).to.be.at.least(engine.readySeconds);
+                    expect(c.startupProbe.httpGet.path).to.equal(engine.health.path);
+                    expect(c.livenessProbe.httpGet.path).to.equal(engine.health.path);
+                    if (engine.id === "comfyui") expect(c.readinessProbe.exec.command.join(" ")).to.contain("sd_turbo.safetensors");
+                    else expect(c.readinessProbe.httpGet.path).to.equal(engine.health.path);
                 }
             });
             it("rolls out with zero downtime: start the new pod before stopping the old", () => {
@@ -223,7 +226,7 @@ function stackTests(stack: "staging" | "prod") {
                 const ns = run.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.labels;
                 expect(ns).to.include({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled", "pod-security.kubernetes.io/enforce": "restricted" });
             });
-            it("autoscales each version on queue length and GPU utilisation, min/max from config, 300 s cool-down", () => {
+            it("autoscales each version on its engine's queue length where it has one, and GPU utilisation, min/max from config, 300 s cool-down", () => {
                 for (const so of run.ofType(T.scaledObject)) {
                     const model = cfg.models.find((m) => m.name === so.inputs.metadata.labels.model)!;
                     const spec = so.inputs.spec;
@@ -231,8 +234,14 @@ function stackTests(stack: "staging" | "prod") {
                     expect(spec.maxReplicaCount).to.equal(model.autoscaling.maxReplicas);
                     expect(spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).to.equal(300);
                     const queries = spec.triggers.map((t: any) => t.metadata.query).join(" ");
-                    expect(queries).to.contain("vllm:num_requests_waiting").and.contain("DCGM_FI_DEV_GPU_UTIL");
-                    expect(spec.triggers.find((t: any) => t.name === "queue-length").metadata.threshold).to.equal("5");
+                    expect(queries).to.contain("DCGM_FI_DEV_GPU_UTIL");
+                    if (model.engine.id === "vllm") {
+                        expect(queries).to.contain("vllm:num_requests_waiting");
+                        expect(spec.triggers.find((t: any) => t.name === "queue-length").metadata.threshold).to.equal("5");
+                    } else {
+                        // ComfyUI exports no queue metric: it scales on GPU utilisation alone.
+                        expect(spec.triggers.map((t: any) => t.name)).to.deep.equal(["gpu-utilization"]);
+                    }
                     // Utilisation is an average: compared as a value, not divided by the replica count.
                     expect(spec.triggers.find((t: any) => t.name === "gpu-utilization").metricType).to.equal("Value");
                 }
@@ -265,8 +274,8 @@ function stackTests(stack: "staging" | "prod") {
                 for (const model of cfg.models) {
                     for (const track of ["stable", "canary"]) {
                         const tg = run.one(T.targetGroup, `lb-${model.name}-${track}`).inputs;
-                        expect(tg).to.include({ targetType: "ip", port: model.port, protocol: "HTTP" });
-                        expect(tg.healthCheck.path).to.equal(model.healthPath);
+                        expect(tg).to.include({ targetType: "ip", port: model.engine.port, protocol: "HTTP" });
+                        expect(tg.healthCheck.path).to.equal(model.engine.health.path);
                     }
                 }
             });
@@ -326,14 +335,27 @@ describe("cloud configuration", () => {
         loadStackConfig({ project: "genai-platform", stack: "staging", get: (k) => stackConfig("staging", { overrides }).values[k.includes(":") ? k : `genai-platform:${k}`] });
     it("requires an ACM certificate ARN", () => expect(fail({ acmCertificateArn: "" })).to.throw(/acmCertificateArn = \(not set\); allowed: the ARN of an ACM certificate/));
     it("refuses an EKS endpoint open to the internet", () => expect(fail({ eksPublicAccessCidrs: ["0.0.0.0/0"] })).to.throw(/eksPublicAccessCidrs .* 0\.0\.0\.0\/0 would open/));
-    it("refuses an unsupported EKS version", () => expect(fail({ eksVersion: "1.27" })).to.throw(/eksVersion = "1.27"; allowed: a Kubernetes version in EKS standard support/));
+    it("refuses an EKS version the catalog does not know", () => expect(fail({ eksVersion: "1.27" })).to.throw(/eksVersion = "1.27"; allowed: an EKS version the catalog knows/));
+    it("refuses an EKS version a pinned chart does not support", () => expect(fail({ eksVersion: "1.36" })).to.throw(/eksVersion = "1.36"; allowed: a version every pinned chart supports: chart keda keda 2.20.2 supports Kubernetes up to 1.35/));
     it("refuses a GPU model without a node group for its class", () =>
         expect(fail({ gpuNodeGroups: [{ class: "l4", instanceTypes: ["g6.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 2 }] })).to.throw(/models\[0\]\.gpuClass = "a10g"; allowed: the class of a configured GPU node group \(l4\)/));
     it("refuses a non-GPU instance type in a GPU node group", () =>
         expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["m5.large"], capacityType: "SPOT", minSize: 1, maxSize: 2 }] })).to.throw(/gpuNodeGroups\[0\]\.instanceTypes\[0\] = "m5.large"/));
     it("refuses a model that does not fit on its node group's instances, naming what one pod can get", () =>
-        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 3 }] })).to.throw(
+        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 11 }] })).to.throw(
             /models\[0\]\.cpus = 6; allowed: at most 3, what one pod can get on a g5\.xlarge node of GPU class a10g/,
+        ));
+    it("refuses a GPU node group too small for its models at their maxima during a rollout", () =>
+        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.2xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 4 }] })).to.throw(
+            /gpuNodeGroups\[0\]\.maxSize = 4; allowed: at least 11: the a10g models need 11 GPUs at their autoscalers' maxima plus one surge pod per version/,
+        ));
+    it("refuses a node group mixing GPU models", () =>
+        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.2xlarge", "g6.2xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 11 }] })).to.throw(
+            /gpuNodeGroups\[0\]\.instanceTypes = \["g5\.2xlarge","g6\.2xlarge"\]; allowed: instance types with one GPU model \(these carry A10G, L4\)/,
+        ));
+    it("refuses a GPU type the catalog does not price and shape", () =>
+        expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g6e.2xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 11 }] })).to.throw(
+            /gpuNodeGroups\[0\]\.instanceTypes\[0\] = "g6e\.2xlarge"; allowed: a GPU instance type the catalog prices and shapes \(catalog\/gpu\.ts\): g4dn\.xlarge/,
         ));
     it("refuses a model that asks for more GPUs than an instance has", () => {
         const models = JSON.parse(stackConfig("staging").values["genai-platform:models"]);

@@ -27,6 +27,14 @@ function withModel(change: (model: any) => void, index = 0): any[] {
     return models;
 }
 
+/** The dev models with a canary of other weights on the LLM, then `change` applied to it. */
+function withCanary(change: (canary: any) => void = () => undefined): any[] {
+    return withModel((m) => {
+        m.canary = { weights: "qwen2.5-0.5b-instruct-q8_0", weight: 10 };
+        change(m.canary);
+    });
+}
+
 /** Asserts that loading fails with one ConfigError naming stack, key, value and what is allowed. */
 function expectConfigError(overrides: Record<string, unknown>, key: string, value: string, allowed: RegExp, remove: string[] = []) {
     let error: unknown;
@@ -61,10 +69,15 @@ describe("stack configuration", () => {
         expect(cfg.budget.alertThreshold).to.equal(0.8);
         expect(cfg.models.map((m) => m.name)).to.deep.equal(["llm", "image"]);
         const llm = cfg.models[0];
-        expect(llm.autoscaling).to.deep.include({ minReplicas: 1, maxReplicas: 2, scaleDownStabilizationSeconds: 300 });
+        expect(llm.autoscaling).to.deep.include({ minReplicas: 1, maxReplicas: 1, scaleDownStabilizationSeconds: 300 });
         expect(llm.gpus).to.equal(0);
-        expect(llm.canary?.weight).to.equal(10);
+        expect(llm.engine.id).to.equal("llama-cpp");
+        expect(llm.stable.image).to.equal("ghcr.io/ggml-org/llama.cpp:server-b10573");
+        expect(llm.stable.weightsId).to.equal("qwen2.5-0.5b-instruct-q4_k_m");
+        expect(llm.canary).to.equal(undefined);
+        expect(cfg.models[1].stable.image).to.equal("ghcr.io/joepitt91/comfyui:0.46.0-cpu");
         expect(cfg.cache.maxMemoryMb).to.equal(256);
+        expect(cfg.host).to.deep.include({ memoryMb: 8192, cpus: 4, gpus: false });
     });
 
     it("carries the seeds' per-environment rate limits", () => {
@@ -82,19 +95,39 @@ describe("stack configuration", () => {
         it("min above max", () =>
             expectConfigError({ models: withModel((m) => (m.replicas = { min: 4, max: 2 })) }, "models[0].replicas.min", "4", /<= replicas.max \(2\)/));
         it("a canary weight above 100", () =>
-            expectConfigError({ models: withModel((m) => (m.canary.weight = 101)) }, "models[0].canary.weight", "101", /an integer from 0 to 100/));
+            expectConfigError({ models: withCanary((c) => (c.weight = 101)) }, "models[0].canary.weight", "101", /an integer from 0 to 100/));
         it("a negative canary weight", () =>
-            expectConfigError({ models: withModel((m) => (m.canary.weight = -1)) }, "models[0].canary.weight", "-1", /an integer from 0 to 100/));
+            expectConfigError({ models: withCanary((c) => (c.weight = -1)) }, "models[0].canary.weight", "-1", /an integer from 0 to 100/));
+        it("a canary identical to the stable version", () =>
+            expectConfigError({ models: withCanary((c) => (c.weights = "qwen2.5-0.5b-instruct-q4_k_m")) }, "models[0].canary", '{"image":"ghcr.io/ggml-org/llama.cpp:server-b10573","weights":"qwen2.5-0.5b-instruct-q4_k_m"}', /differs from the stable one/));
         it("a latest image tag", () =>
-            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai:latest")) }, "models[0].image", '"vllm/vllm-openai:latest"', /pinned to a version tag or a digest/));
+            expectConfigError({ models: withModel((m) => (m.image = "ghcr.io/ggml-org/llama.cpp:latest")) }, "models[0].image", '"ghcr.io/ggml-org/llama.cpp:latest"', /pinned to a version tag or a digest/));
         it("a missing image tag", () =>
-            expectConfigError({ models: withModel((m) => (m.image = "vllm/vllm-openai")) }, "models[0].image", '"vllm/vllm-openai"', /pinned/));
+            expectConfigError({ models: withModel((m) => (m.image = "ghcr.io/ggml-org/llama.cpp")) }, "models[0].image", '"ghcr.io/ggml-org/llama.cpp"', /pinned/));
         it("a latest canary image", () =>
-            expectConfigError({ models: withModel((m) => (m.canary.image = "repo/img:latest")) }, "models[0].canary.image", '"repo/img:latest"', /pinned/));
+            expectConfigError({ models: withCanary((c) => (c.image = "repo/img:latest")) }, "models[0].canary.image", '"repo/img:latest"', /pinned/));
+        it("a pinned image the catalog does not know for the engine", () =>
+            expectConfigError({ models: withModel((m) => (m.image = "ghcr.io/ggml-org/llama.cpp:server-b9999")) }, "models[0].image", '"ghcr.io/ggml-org/llama.cpp:server-b9999"', /a release of engine llama-cpp that the catalog knows \(catalog\/engines.ts\): ghcr.io\/ggml-org\/llama.cpp:server-b10573/));
+        it("an unknown engine", () => expectConfigError({ models: withModel((m) => (m.engine = "tgi")) }, "models[0].engine", '"tgi"', /one of "llama-cpp", "vllm", "comfyui"/));
+        it("weights of another engine", () =>
+            expectConfigError({ models: withModel((m) => (m.weights = "sd-turbo")) }, "models[0].weights", '"sd-turbo"', /one of "qwen2.5-0.5b-instruct-q4_k_m", "qwen2.5-0.5b-instruct-q8_0"/));
+        it("a CUDA build on a Docker host without GPUs", () =>
+            expectConfigError(
+                { models: [{ name: "gpu", engine: "vllm", weights: "qwen2.5-7b-instruct", gpus: 1 }] },
+                "models[0].image",
+                '"vllm/vllm-openai:v0.30.0-cu129"',
+                /a CPU build: the Docker host has no NVIDIA GPU \(set hostGpus: true/,
+            ));
+        it("more CPUs than the Docker host has", () => expectConfigError({ models: withModel((m) => (m.cpus = 6)) }, "models[0].cpus", "6", /at most hostCpus \(4\)/));
         it("a duplicate model name", () =>
             expectConfigError({ models: withModel((m) => (m.name = "llm"), 1) }, "models[1].name", '"llm"', /a name not used by another model/));
         it("a missing required secret", () =>
-            expectConfigError({ models: withModel((m) => (m.gatedWeights = true)) }, "huggingFaceToken", "(not set)", /required because model "llm" has gatedWeights/));
+            expectConfigError(
+                { hostGpus: "true", models: [{ name: "gated", engine: "vllm", weights: "llama-3.1-8b-instruct", gpus: 1 }] },
+                "huggingFaceToken",
+                "(not set)",
+                /required because model "gated" has gatedWeights/,
+            ));
         it("a non-numeric budget", () => expectConfigError({ monthlyBudgetUsd: "lots" }, "monthlyBudgetUsd", '"lots"', /a number greater than 0/));
         it("a zero budget", () => expectConfigError({ monthlyBudgetUsd: "0" }, "monthlyBudgetUsd", '"0"', /a number greater than 0/));
         it("an alert threshold above 1", () => expectConfigError({ budgetAlertThreshold: "80" }, "budgetAlertThreshold", '"80"', /greater than 0 and at most 1/));
@@ -107,8 +140,13 @@ describe("stack configuration", () => {
             expectConfigError({ corsOrigins: ["*"] }, "corsOrigins[0]", '"*"', /origins such as https/));
     });
 
+    it("accepts a plain, non-secret environment variable whose name only contains a secret word's letters", () => {
+        const cfg = loadStackConfig(source("dev", { models: withModel((m) => (m.env = { TOKENIZERS_PARALLELISM: "false" })) }));
+        expect(cfg.models[0].env).to.deep.equal({ TOKENIZERS_PARALLELISM: "false" });
+    });
+
     it("accepts a gated model when the token is set as a secret, and keeps the token secret", async () => {
-        const resolved = stackConfig("dev", { overrides: { models: withModel((m) => (m.gatedWeights = true)) } });
+        const resolved = stackConfig("dev", { overrides: { hostGpus: "true", models: [{ name: "gated", engine: "vllm", weights: "llama-3.1-8b-instruct", gpus: 1 }] } });
         const cfg = loadStackConfig({
             project: resolved.project,
             stack: "dev",

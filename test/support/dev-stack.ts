@@ -8,14 +8,19 @@ import { evaluatedStack } from "./stacks";
 
 const CONTAINER = "docker:index/container:Container";
 
-/** The dev stack's typed configuration, read from its stack file as the program reads it. */
-export function devStackConfig(): StackConfig {
-    const resolved = stackConfig("dev");
+/** A stack's typed configuration, read from its stack file as the program reads it. */
+export function stackConfigOf(stack: "dev" | "staging" | "prod"): StackConfig {
+    const resolved = stackConfig(stack);
     return loadStackConfig({
         project: resolved.project,
         stack: resolved.stack,
         get: (key) => resolved.values[key.includes(":") ? key : `${resolved.project}:${key}`],
     });
+}
+
+/** The dev stack's typed configuration. */
+export function devStackConfig(): StackConfig {
+    return stackConfigOf("dev");
 }
 
 /** The evaluated dev stack and the files its containers receive. */

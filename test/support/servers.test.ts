@@ -8,15 +8,16 @@ import {
   findBinary,
   freePort,
   httpGet,
+  haproxyCheck,
   makeTempDir,
-  nginxTest,
   promtool,
   psql,
   redisCommand,
   requireBinaryOrSkip,
   runCommand,
+  startDnsmasq,
+  startHaproxy,
   startHttpStub,
-  startNginx,
   startPostgres,
   startRedis,
   startServer,
@@ -137,73 +138,76 @@ describe("test/support/servers", function () {
     });
   });
 
-  describe("nginx", () => {
-    const config = (port: number, upstreamPort: number): string => `
-events {}
-http {
-  limit_req_zone $binary_remote_addr zone=perip:1m rate=100r/s;
-  split_clients "\${remote_addr}" $variant { 50% a; * b; }
-  upstream backend { server 127.0.0.1:${upstreamPort}; }
-  server {
-    listen 127.0.0.1:${port};
-    location = /healthz { add_header x-variant $variant always; return 200 "ok\\n"; }
-    location = /nginx_status { stub_status; }
-    location / { limit_req zone=perip burst=10; proxy_pass http://backend; }
-  }
-}
-`;
+  describe("haproxy", () => {
+    const config = (port: number, upstreamPort: number): string =>
+      [
+        "defaults",
+        "    mode http",
+        "    timeout connect 2s",
+        "    timeout client 5s",
+        "    timeout server 5s",
+        "frontend f",
+        `    bind 127.0.0.1:${port}`,
+        "    monitor-uri /healthz",
+        "    default_backend b",
+        "backend b",
+        `    server s1 127.0.0.1:${upstreamPort}`,
+        "",
+      ].join("\n");
 
-    it("nginx -t accepts a valid config and rejects a broken one", async function () {
-      requireBinaryOrSkip(this, "nginx");
-      const good = await nginxTest(config(await freePort(), await freePort()));
+    it("haproxy -c accepts a valid config and rejects a broken one", async function () {
+      requireBinaryOrSkip(this, "haproxy");
+      const good = await haproxyCheck(config(await freePort(), await freePort()));
       expect(good.ok, good.output).to.equal(true);
-      expect(good.output).to.match(/syntax is ok/);
-      const broken = await nginxTest("events {}\nhttp { server { listen 127.0.0.1:1; no_such_directive on; } }\n");
+      const broken = await haproxyCheck("defaults\n    mode http\nbackend b\n    balance round-robin\n");
       expect(broken.ok).to.equal(false);
-      expect(broken.output).to.match(/unknown directive "no_such_directive"/);
+      expect(broken.output).to.match(/ALERT.*balance/);
     });
 
-    it("starts, serves 200, proxies to a stub, and stops", async function () {
-      requireBinaryOrSkip(this, "nginx");
+    it("starts, proxies to a stub, reloads on SIGUSR2 with a new config, and stops", async function () {
+      requireBinaryOrSkip(this, "haproxy");
       const stub = await startHttpStub("upstream-1");
+      const other = await startHttpStub("upstream-2");
       const port = await freePort();
-      const nginx = await startNginx(config(port, stub.port));
-      const health = await httpGet(port, "/healthz");
-      expect(health.status).to.equal(200);
-      expect(health.body).to.equal("ok\n");
-      expect(health.headers["x-variant"]).to.be.oneOf(["a", "b"]);
-      const proxied = await httpGet(port, "/x");
-      expect(proxied.status).to.equal(200);
-      expect(proxied.headers["x-served-by"]).to.equal("upstream-1");
-      expect(stub.requestCount()).to.equal(1);
-      const status = await httpGet(port, "/nginx_status");
-      expect(status.body).to.match(/Active connections/);
-      await nginx.stop();
-      await waitFor(async () => !(await canConnect(port, 200)), 3_000, 50, "nginx to close its port");
+      const haproxy = await startHaproxy(config(port, stub.port));
+      expect((await httpGet(port, "/healthz")).status).to.equal(200);
+      expect((await httpGet(port, "/x")).headers["x-served-by"]).to.equal("upstream-1");
+      await haproxy.reload(config(port, other.port));
+      expect(haproxy.loads().succeeded).to.equal(2);
+      expect((await httpGet(port, "/x")).headers["x-served-by"]).to.equal("upstream-2");
+      await haproxy.stop();
+      await waitFor(async () => !(await canConnect(port, 200)), 3_000, 50, "haproxy to close its port");
     });
 
-    it("runs a config that logs to /dev/stdout, as in a container, and keeps that log", async function () {
-      requireBinaryOrSkip(this, "nginx");
-      const port = await freePort();
-      const conf = `events {}\nhttp {\n  access_log /dev/stdout;\n  server { listen 127.0.0.1:${port}; location / { return 204; } }\n}\n`;
-      const checked = await nginxTest(conf);
-      expect(checked.ok, checked.output).to.equal(true);
-      const nginx = await startNginx(conf);
-      expect((await httpGet(port, "/logged-request")).status).to.equal(204);
-      await waitFor(() => nginx.handle.logs().includes("GET /logged-request"), 3_000, 50, "the access log line");
-      await nginx.stop();
-    });
-
-    it("refuses to start a config that listens beyond loopback", async function () {
-      requireBinaryOrSkip(this, "nginx");
+    it("refuses to start a config that binds beyond loopback", async function () {
+      requireBinaryOrSkip(this, "haproxy");
       let error: unknown;
       try {
-        await startNginx("events {}\nhttp { server { listen 8080; } }\n");
+        await startHaproxy(config(8080, 1).replace("bind 127.0.0.1:8080", "bind :8080"));
       } catch (e) {
         error = e;
       }
       expect(error).to.be.instanceOf(Error);
       expect((error as Error).message).to.match(/non-loopback/);
+    });
+  });
+
+  describe("dnsmasq", () => {
+    it("answers from its hosts file, re-reads it on SIGHUP and refuses non-loopback records", async function () {
+      requireBinaryOrSkip(this, "dnsmasq");
+      const dns = await startDnsmasq({ "svc.test": "127.0.0.2" });
+      expect(await dns.resolve("svc.test")).to.deep.equal(["127.0.0.2"]);
+      await dns.setHosts({ "svc.test": "127.0.0.3" });
+      expect(await dns.resolve("svc.test")).to.deep.equal(["127.0.0.3"]);
+      expect(await dns.resolve("gone.test")).to.deep.equal([]);
+      let refused: unknown;
+      try {
+        await dns.setHosts({ "svc.test": "10.0.0.1" });
+      } catch (e) {
+        refused = e;
+      }
+      expect(String(refused)).to.match(/not a loopback address/);
+      await dns.stop();
     });
   });
 

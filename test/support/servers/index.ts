@@ -1,13 +1,20 @@
 /**
  * Helpers for tests that run generated configuration files through the REAL
- * programs from Debian's packages (nginx, redis-server, PostgreSQL, promtool,
- * amtool). Install them with `sudo bash .ci/install-servers.sh`.
+ * programs from Debian's packages (HAProxy, dnsmasq, redis-server, PostgreSQL,
+ * promtool, amtool). Install them with `sudo bash .ci/install-servers.sh`.
  *
  * Ground rules enforced here:
- *  - every server listens on 127.0.0.1 only, on a port from {@link freePort};
+ *  - every server listens on loopback only: 127.0.0.1 on a port from
+ *    {@link freePort}, or another 127.x.y.z address a test asks for (an
+ *    upstream stub that "moves"), or a unix socket in a temp dir;
  *  - every server keeps its data in a fresh temp dir from {@link makeTempDir};
  *  - every wait/poll loop is bounded in time and in iterations;
- *  - no shell is involved: processes are spawned with an argv array.
+ *  - no shell is involved: processes are spawned with an argv array (the one
+ *    exception: `haproxy` runs as `unshare ... sh -c '<fixed script>' <args>`
+ *    to get a private /etc/resolv.conf, its arguments passed as "$@", see
+ *    `haproxy.ts`);
+ *  - DNS stays on loopback too: dnsmasq forwards nothing, and HAProxy's libc
+ *    lookups of server names never reach the machine's nameserver.
  *
  * Lifecycle: servers and stubs started here are kept in a module registry.
  * A support file cannot install a root-level mocha hook, so EVERY test file
@@ -26,8 +33,9 @@
  * Modules: `binaries` (finding programs), `users` (OS accounts), `lifecycle`
  * (registry, temp dirs, {@link stopAll}), `process` (running programs), `net`
  * (ports, waiting, HTTP), then one module per program: `redis`, `postgres`,
- * `nginx`, `tools` (promtool, amtool). This index is the public API; names a
- * module exports for its siblings only are not re-exported.
+ * `haproxy` (with the upstream stubs put behind it), `dnsmasq`, `tools`
+ * (promtool, amtool). This index is the public API; names a module exports
+ * for its siblings only are not re-exported.
  */
 export { INSTALL_HINT, findBinary, postgresBinDirs, requireBinary, requireBinaryOrSkip } from "./binaries";
 export { TEST_OS_USER, chownTree, ensureTestUser, isRoot, lookupUser } from "./users";
@@ -41,6 +49,15 @@ export { RespError, encodeRespCommand, parseResp, redisCommand, redisConnect, st
 export type { RedisConnection, RedisServer, RespValue } from "./redis";
 export { psql, startPostgres } from "./postgres";
 export type { PostgresServer } from "./postgres";
-export { nginxListenAddresses, nginxTest, prepareNginxConfig, startNginx } from "./nginx";
-export type { NginxServer, NginxTestResult } from "./nginx";
+export {
+  HAPROXY_CONFIG_FILE,
+  haproxyBindAddresses,
+  haproxyCheck,
+  haproxyServerAddresses,
+  startHaproxy,
+  startUpstreamStub,
+} from "./haproxy";
+export type { HaproxyCheckResult, HaproxyLoads, HaproxyServer, UpstreamStub, UpstreamStubOptions } from "./haproxy";
+export { startDnsmasq } from "./dnsmasq";
+export type { DnsRecords, DnsmasqServer } from "./dnsmasq";
 export { amtool, promtool } from "./tools";

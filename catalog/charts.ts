@@ -1,0 +1,142 @@
+/**
+ * Every Helm chart the cloud stacks install: repository, chart, pinned version, the app version it
+ * ships, and the Kubernetes minors it supports, each with its evidence.
+ */
+import { Evidence, readOn } from "./evidence";
+
+export interface ChartEntry {
+    /** Helm repository URL. */
+    readonly repo: string;
+    readonly chart: string;
+    /** Pinned chart version. */
+    readonly version: string;
+    /** Version of the application the chart ships by default. */
+    readonly appVersion: string;
+    /**
+     * Kubernetes minors the chart supports: `min` from its Chart.yaml `kubeVersion` (or its docs), `max`
+     * where a compatibility table bounds it; undefined `max` means no documented upper bound.
+     */
+    readonly kubeMinors: { readonly min: string; readonly max?: string };
+    /** Metrics the chart's exporters export that the platform reads. */
+    readonly exports?: readonly string[];
+    readonly evidence: readonly Evidence[];
+}
+
+const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
+const GRAFANA = "https://grafana.github.io/helm-charts";
+
+export const CHARTS = {
+    keda: {
+        repo: "https://kedacore.github.io/charts",
+        chart: "keda",
+        version: "2.20.2",
+        appVersion: "2.20.2",
+        kubeMinors: { min: "1.33", max: "1.35" },
+        evidence: [
+            readOn("https://github.com/kedacore/charts/blob/v2.20.2/keda/Chart.yaml", "kubeVersion >=v1.23.0-0; tag of 2026-07-31"),
+            readOn("https://github.com/kedacore/keda-docs/blob/f8480b0f83600feae728b5c5fa337b1c14ab8ba0/content/docs/2.20/operate/cluster.md", "KEDA 2.20 is tested on Kubernetes 1.33-1.35"),
+        ],
+    },
+    clusterAutoscaler: {
+        repo: "https://kubernetes.github.io/autoscaler",
+        chart: "cluster-autoscaler",
+        version: "9.59.0",
+        appVersion: "1.35.0",
+        kubeMinors: { min: "1.35", max: "1.35" },
+        evidence: [
+            readOn("https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-chart-9.59.0/cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml", "appVersion 1.35.0; tag of 2026-07-21"),
+            readOn("https://github.com/kubernetes/autoscaler/blob/55c37cd5eb550756c5ccc5a89e9068d77797e575/cluster-autoscaler/README.md#releases", "use the release whose minor equals the control plane's"),
+        ],
+    },
+    loadBalancerController: {
+        repo: "https://aws.github.io/eks-charts",
+        chart: "aws-load-balancer-controller",
+        version: "3.5.0",
+        appVersion: "v3.5.0",
+        kubeMinors: { min: "1.22" },
+        evidence: [
+            readOn("https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/helm/aws-load-balancer-controller/Chart.yaml", "no kubeVersion; tag of 2026-08-03"),
+            readOn("https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/deploy/installation.md", "v2.5.0+ requires Kubernetes 1.22+"),
+        ],
+    },
+    nvidiaDevicePlugin: {
+        repo: "https://nvidia.github.io/k8s-device-plugin",
+        chart: "nvidia-device-plugin",
+        version: "0.20.0",
+        appVersion: "0.20.0",
+        kubeMinors: { min: "1.10" },
+        evidence: [readOn("https://github.com/NVIDIA/k8s-device-plugin/blob/v0.20.0/deployments/helm/nvidia-device-plugin/Chart.yaml", "kubeVersion >= 1.10.0-0; tag of 2026-08-19")],
+    },
+    kubePrometheusStack: {
+        repo: PROMETHEUS_COMMUNITY,
+        chart: "kube-prometheus-stack",
+        version: "88.5.3",
+        appVersion: "v0.93.1",
+        kubeMinors: { min: "1.25" },
+        // Its prometheus-node-exporter subchart runs on every node.
+        exports: ["node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_filesystem_avail_bytes", "node_filesystem_size_bytes"],
+        evidence: [
+            readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/Chart.yaml", "kubeVersion >=1.25.0-0; prometheus-operator v0.93.1; tag of 2026-08-21"),
+            readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/values.yaml", "kubeScheduler/kubeControllerManager/kubeEtcd/kubeProxy.enabled; Watchdog routed to null"),
+        ],
+    },
+    loki: {
+        repo: GRAFANA,
+        chart: "loki",
+        version: "6.55.0",
+        appVersion: "3.6.7",
+        kubeMinors: { min: "1.25" },
+        evidence: [
+            readOn("https://github.com/grafana/helm-charts/blob/main/charts/loki/README.md", "the OSS chart moved to grafana-community/helm-charts on 2026-03-16, forked at 6.55.0; 6.55.0 (Loki 3.6.7) is the last release of this line"),
+        ],
+    },
+    alloy: {
+        repo: GRAFANA,
+        chart: "alloy",
+        version: "1.11.1",
+        appVersion: "v1.18.1",
+        kubeMinors: { min: "1.25" },
+        evidence: [
+            readOn("https://github.com/grafana/alloy/blob/helm-chart/1.11.1/operations/helm/charts/alloy/Chart.yaml", "tag of 2026-08-06"),
+            readOn("https://github.com/grafana/alloy/blob/helm-chart/1.11.1/operations/helm/charts/alloy/values.yaml", "alloy.mounts.varlog, alloy.mounts.extra, controller.volumes.extra"),
+        ],
+    },
+    dcgmExporter: {
+        repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+        chart: "dcgm-exporter",
+        version: "4.8.2",
+        appVersion: "4.8.2",
+        kubeMinors: { min: "1.19" },
+        exports: ["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED"],
+        evidence: [
+            readOn("https://github.com/NVIDIA/dcgm-exporter/blob/4.5.3-4.8.2/deployment/Chart.yaml", "kubeVersion >= 1.19.0-0; tag of 2026-05-06"),
+            readOn("https://github.com/NVIDIA/dcgm-exporter/blob/4.5.3-4.8.2/deployment/templates/metrics-configmap.yaml", "DCGM_FI_DEV_GPU_UTIL, DCGM_FI_DEV_FB_USED in the default counters"),
+        ],
+    },
+} as const satisfies Record<string, ChartEntry>;
+
+export type ChartName = keyof typeof CHARTS;
+
+/** `major.minor` of a Kubernetes or application version (`v1.35.0` -> `1.35`). */
+export function minorOf(version: string): string {
+    const match = /^v?(\d+)\.(\d+)/.exec(version);
+    if (!match) throw new Error(`not a version: ${version}`);
+    return `${match[1]}.${match[2]}`;
+}
+
+/** Compares two `major.minor` versions numerically. */
+export function compareMinors(a: string, b: string): number {
+    const [am, an] = a.split(".").map(Number);
+    const [bm, bn] = b.split(".").map(Number);
+    return am !== bm ? am - bm : an - bn;
+}
+
+/** Why a chart does not support a Kubernetes minor, or undefined when it does. */
+export function chartSupportProblem(name: string, chart: ChartEntry, kubernetesMinor: string): string | undefined {
+    const { min, max } = chart.kubeMinors;
+    if (compareMinors(kubernetesMinor, min) < 0) return `chart ${name} ${chart.chart} ${chart.version} needs Kubernetes ${min} or newer, the cluster runs ${kubernetesMinor}`;
+    if (max !== undefined && compareMinors(kubernetesMinor, max) > 0) {
+        return `chart ${name} ${chart.chart} ${chart.version} supports Kubernetes up to ${max}, the cluster runs ${kubernetesMinor}`;
+    }
+    return undefined;
+}

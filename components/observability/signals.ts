@@ -1,0 +1,119 @@
+/**
+ * PromQL for the signals the platform reads about a model, rendered from the catalog: the engine's own
+ * metric where the release exports it, the load balancer's per-route metric where it does not and the
+ * load balancer has one, nothing otherwise (the caller leaves the alert, panel or trigger out and says so).
+ * Every query selects by the `model` and `track` labels, which the scrapes attach in dev and in the cloud.
+ */
+import { commonSignal, EngineRelease, Signal, SignalSource } from "../../catalog/engines";
+import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
+import { ModelSpec, modelVersions, Track } from "../inference/model";
+
+/** Where a query's numbers come from, and what statistic a latency is. */
+export interface SignalQuery {
+    readonly query: string;
+    readonly source: "engine" | "load-balancer";
+    /** For latencies: a quantile from a histogram, or the load balancer's running mean. */
+    readonly statistic?: "p95" | "mean";
+}
+
+/** Load balancer metrics in front of the models: HAProxy's in dev; none yet in the cloud (the ALB's need an exporter). */
+export type LoadBalancerSignals = typeof LOAD_BALANCER_SIGNALS | undefined;
+
+/**
+ * What a query covers: the whole model (undefined), one track, or every track as its own series.
+ */
+export type Scope = Track | "by-track" | undefined;
+
+function selector(model: string, scope: Scope, extra: readonly string[] = []): string {
+    const track = scope === "stable" || scope === "canary" ? [`track="${scope}"`] : [];
+    return `{${[`model="${model}"`, ...track, ...extra].join(", ")}}`;
+}
+
+function grouping(scope: Scope, ...more: string[]): string {
+    return [...more, "model", ...(scope === undefined ? [] : ["track"])].join(", ");
+}
+
+/** The releases a query over `scope` reads. */
+function releasesOf(model: ModelSpec, scope: Scope): EngineRelease[] {
+    return modelVersions(model)
+        .filter((v) => scope === undefined || scope === "by-track" || v.track === scope)
+        .map((v) => v.version.release);
+}
+
+/** The engine's source of a signal for a model (all its tracks) or one track. */
+export function signalSource(model: ModelSpec, signal: Signal, scope?: Scope): SignalSource {
+    const releases = releasesOf(model, scope);
+    return releases.length === 0 ? { kind: "absent", reason: `model ${model.name} has no ${scope} version`, fallback: "none" } : commonSignal(releases, signal);
+}
+
+/** The ratio of requests answered 5xx over `window`, per model (or the given track). */
+export function errorRatio(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
+    const source = signalSource(model, "requestsByStatus", scope);
+    const by = grouping(scope);
+    const sel = (extra: string[]) => selector(model.name, scope, extra);
+    if (source.kind === "counter" && source.statusLabel) {
+        return {
+            source: "engine",
+            query: `sum by (${by}) (rate(${source.metric}${sel([`${source.statusLabel}="5xx"`])}[${window}])) / sum by (${by}) (rate(${source.metric}${sel([])}[${window}]))`,
+        };
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+        const r = lb.responses;
+        return {
+            source: "load-balancer",
+            query: `sum by (${by}) (rate(${r.metric}${sel([`${r.statusLabel}="${r.serverErrors}"`])}[${window}])) / sum by (${by}) (rate(${r.metric}${sel([])}[${window}]))`,
+        };
+    }
+    return undefined;
+}
+
+/** The request rate over `window`, per model (or the given track). */
+export function requestRate(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
+    const source = signalSource(model, "requestsByStatus", scope);
+    const by = grouping(scope);
+    if (source.kind === "counter") return { source: "engine", query: `sum by (${by}) (rate(${source.metric}${selector(model.name, scope)}[${window}]))` };
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+        return { source: "load-balancer", query: `sum by (${by}) (rate(${lb.responses.metric}${selector(model.name, scope)}[${window}]))` };
+    }
+    return undefined;
+}
+
+/** Request latency: the engine histogram's quantile, or the load balancer's running mean. */
+export function requestLatency(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope, quantile = 0.95): SignalQuery | undefined {
+    const source = signalSource(model, "requestLatency", scope);
+    if (source.kind === "histogram") {
+        return { source: "engine", statistic: "p95", query: `histogram_quantile(${quantile}, sum by (${grouping(scope, "le")}) (rate(${source.metric}_bucket${selector(model.name, scope)}[${window}])))` };
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+        // A server's average moves only while it serves: weight each server by its request rate.
+        const sel = selector(model.name, scope);
+        const rate = `rate(${lb.responses.metric}${sel}[${window}])`;
+        const group = grouping(scope);
+        return {
+            source: "load-balancer",
+            statistic: "mean",
+            query: `sum by (${group}) (${lb.latency.metric}${sel} * on (model, track, server) group_left sum by (model, track, server) (${rate})) / sum by (${group}) (${rate})`,
+        };
+    }
+    return undefined;
+}
+
+/** A gauge the engine exports (queue length, running requests, KV-cache usage), summed or averaged per model. */
+export function engineGauge(
+    model: ModelSpec,
+    signal: "queueLength" | "runningRequests" | "kvCacheUsage",
+    aggregate: "sum" | "avg",
+    scope?: Scope,
+    extraMatchers: readonly string[] = [],
+): SignalQuery | undefined {
+    const source = signalSource(model, signal, scope);
+    if (source.kind !== "gauge") return undefined;
+    return { source: "engine", query: `${aggregate} by (${grouping(scope)}) (${source.metric}${selector(model.name, scope, extraMatchers)})` };
+}
+
+/** A counter's rate per model (tokens in and out). */
+export function engineCounterRate(model: ModelSpec, signal: "promptTokens" | "generationTokens", window: string): SignalQuery | undefined {
+    const source = signalSource(model, signal);
+    if (source.kind !== "counter") return undefined;
+    return { source: "engine", query: `sum by (model) (rate(${source.metric}${selector(model.name, undefined)}[${window}]))` };
+}
