@@ -35,6 +35,7 @@ import { dockerNoHostNamespaces } from "./policies/docker-no-host-namespaces";
 import { dockerNoPrivilegedContainers } from "./policies/docker-no-privileged-containers";
 import { dockerPinnedImages } from "./policies/docker-pinned-images";
 import { dockerPortsBoundToLocalhost } from "./policies/docker-ports-bound-to-localhost";
+import { dockerStackFitsHost } from "./policies/docker-stack-fits-host";
 import { protectDataResources } from "./policies/protect-data-resources";
 
 /** Every policy of the pack, budget first, then GPU guardrails, then security by service. */
@@ -75,5 +76,6 @@ export const ALL_POLICIES: Policies = [
     dockerNoPrivilegedContainers,
     dockerPinnedImages,
     dockerPortsBoundToLocalhost,
+    dockerStackFitsHost,
     protectDataResources,
 ];

@@ -12,6 +12,9 @@ import { parseArgs } from "./args";
 import { InputError, oneLine } from "./errors";
 import { POLICY_CONFIG_DIR, reconcilePolicyConfig } from "./policy-config";
 import { stackPolicyConfig, typedStackConfig } from "./stack-policy";
+import { CATALOG } from "../../catalog";
+import { isoDay } from "../../catalog/evidence";
+import { catalogAdvisories, dockerFootprint } from "./advisories";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const BUDGET_POLICY = "stack-monthly-cost-within-budget";
@@ -21,7 +24,8 @@ async function check(argv: readonly string[]): Promise<number> {
     const stacks = stackNames();
     if (!stacks.includes(stack)) throw new InputError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ")})`);
     // The pack is configured from the stack's own config (with any --config override), as policy/config/<stack>.json is.
-    const policyConfig = stackPolicyConfig(typedStackConfig(stack, options.configOverrides));
+    const stackConfig = typedStackConfig(stack, options.configOverrides);
+    const policyConfig = stackPolicyConfig(stackConfig);
     const environment = { project: readProjectFile().name, stack };
 
     // The pack takes seconds to start (ts-node type-checks it): start it first, collect meanwhile.
@@ -66,6 +70,8 @@ async function check(argv: readonly string[]): Promise<number> {
             billable,
             typeof budget.budgetUsd === "number" ? budget.budgetUsd : 0,
             report.toViolations(diagnostics, stackUrn),
+            catalogAdvisories(CATALOG, stackConfig, isoDay(new Date())),
+            dockerFootprint(resources, stackConfig),
         );
         const context = {
             pack: { name: info.name, version: info.version, policyCount: info.policies.length },

@@ -7,6 +7,7 @@ import { CostEstimate, CostIssue, CostItem } from "../../policy/cost/estimate";
 import { usd } from "../../policy/lib/policy";
 import { AnalyzerDiagnostic } from "./analyzer";
 import { InputError, oneLine } from "./errors";
+import { Footprint } from "./advisories";
 import { EnforcementLevel } from "./policy-config";
 
 export interface Violation {
@@ -30,6 +31,10 @@ export interface CheckReport {
     readonly budgetUsd: number;
     readonly costs: CostLine[];
     readonly violations: Violation[];
+    /** Catalog facts due to be read again, support dates coming near. */
+    readonly advisories: string[];
+    /** Dev only: the containers' memory limits and largest CPU ask against the Docker host. */
+    readonly footprint?: Footprint;
 }
 
 /** What the terminal and markdown renderings add to the JSON object. */
@@ -77,6 +82,8 @@ export function buildReport(
     billable: ReadonlySet<string>,
     budgetUsd: number,
     violations: Violation[],
+    advisories: string[],
+    footprint?: Footprint,
 ): CheckReport {
     return {
         stack,
@@ -85,7 +92,16 @@ export function buildReport(
         budgetUsd,
         costs: estimate.items.filter((i) => billable.has(i.urn)).map(({ urn, type, monthlyUsd }) => ({ urn, type, monthlyUsd })),
         violations,
+        advisories,
+        ...(footprint ? { footprint } : {}),
     };
+}
+
+const gib = (mb: number): string => `${(mb / 1024).toFixed(1)} GiB`;
+
+/** One line on the dev stack's footprint. */
+export function footprintLine(f: Footprint): string {
+    return `Dev footprint: memory limits add up to ${gib(f.memoryMb)} of the host's ${gib(f.hostMemoryMb)}; the largest CPU ask is ${f.largestCpus} of ${f.hostCpus}`;
 }
 
 /** Number of violations that fail the check. */
@@ -164,6 +180,8 @@ export function renderText(report: CheckReport, context: ReportContext): string 
         ),
         "",
     ];
+    if (report.footprint) lines.push(footprintLine(report.footprint), "");
+    if (report.advisories.length > 0) lines.push("Advisories", ...report.advisories.map((a) => `  ${a}`), "");
     if (report.violations.length === 0) {
         lines.push("Policy violations: none");
     } else {
@@ -218,6 +236,8 @@ export function renderMarkdown(report: CheckReport, context: ReportContext, base
         ),
         `| **Total** | | **${money(report.monthlyCostUsd)}** |${baseline ? ` **${signed(report.monthlyCostUsd - baseline.monthlyCostUsd)}** |` : ""} |`,
         "",
+        ...(report.footprint ? [footprintLine(report.footprint), ""] : []),
+        ...(report.advisories.length > 0 ? ["#### Advisories", "", ...report.advisories.map((a) => `- ${a}`), ""] : []),
     ];
     if (report.violations.length === 0) {
         lines.push("No policy violations.");

@@ -38,6 +38,7 @@ export function stackPolicyConfig(cfg: StackConfig): Map<string, Required<Pick<P
         ["rds-deletion-protection", "mandatory", { requireDeletionProtection: cfg.protectData }],
         ["protect-data-resources", "mandatory", { requireProtect: cfg.protectData }],
         ["docker-ports-bound-to-localhost", "mandatory", { allowedPublicPorts: cfg.traffic.lbBindAddress === "0.0.0.0" ? [cfg.traffic.lbHostPort] : [] }],
+        ["docker-stack-fits-host", "mandatory", cfg.platform === "docker" ? { hostMemoryMb: cfg.host.memoryMb, hostCpus: cfg.host.cpus } : { hostMemoryMb: 0, hostCpus: 0 }],
     ];
     return new Map(entries.map(([name, enforcementLevel, properties]) => [name, { enforcementLevel, properties }]));
 }

@@ -103,7 +103,9 @@ describe("npm run check (end to end)", function () {
 
         it("prints exactly one JSON object of the documented shape", () => {
             const report = parseJson(dev);
-            expect(Object.keys(report)).to.deep.equal(["stack", "resourceCount", "monthlyCostUsd", "budgetUsd", "costs", "violations"]);
+            expect(Object.keys(report)).to.deep.equal(["stack", "resourceCount", "monthlyCostUsd", "budgetUsd", "costs", "violations", "advisories", "footprint"]);
+            expect(report.advisories).to.deep.equal([]);
+            expect(report.footprint).to.deep.equal({ memoryMb: 7552, hostMemoryMb: 8192, largestCpus: 2, hostCpus: 4 });
             expect(report.stack).to.equal("dev");
             expect(report.budgetUsd).to.equal(50);
             expect(report.monthlyCostUsd).to.equal(0);
