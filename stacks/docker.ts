@@ -156,6 +156,8 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         lbUrl,
         grafanaUrl,
         alertmanagerUrl: cfg.observability.alertmanagerHostPort ? `http://127.0.0.1:${cfg.observability.alertmanagerHostPort}` : undefined,
+        // Encrypted in the state; shown only by `pulumi stack output grafanaAdminPassword --show-secrets`.
+        grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         services: pulumi.all(services),
     };
 }

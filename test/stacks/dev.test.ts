@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { ENGINES } from "../../catalog/engines";
@@ -8,7 +9,9 @@ import { FETCH_SCRIPT } from "../../components/inference/weights-fetch";
 import { POSTGRES_START_SCRIPT } from "../../components/data/postgres-start";
 import { GRAFANA_START_SCRIPT } from "../../components/observability/docker";
 import { LB_APPLY_SCRIPT } from "../../components/traffic/lb-apply";
-import { mockSecretValue, ProgramRun, RecordedResource } from "../harness";
+import { engineConfigSource } from "../../stacks/config-reader";
+import { definePlatform } from "../../stacks/platform";
+import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
 import { devModels, evaluatedStack, evaluatedWith, lbServerWeights } from "../support/stacks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -355,11 +358,17 @@ describe("dev stack (Docker)", () => {
         });
     });
 
-    it("exports the URLs and the services, nothing secret", () => {
+    it("exports the URLs and the services, and Grafana's admin password only as a secret", async () => {
         expect(run.outputs.lbUrl).to.equal("http://127.0.0.1:8080");
         expect(run.outputs.grafanaUrl).to.equal("http://127.0.0.1:8080/grafana/");
         expect(run.outputs.services).to.include.members(["genai-dev-lb", "genai-dev-postgres", "genai-dev-llm-stable-0"]);
-        const text = JSON.stringify(run.outputs);
+        // The outputs as the program returns them, before the engine serialises them.
+        let returned: Record<string, unknown> = {};
+        await runProgram("dev", () => (returned = definePlatform(engineConfigSource())));
+        expect(await pulumi.isSecret(returned.grafanaAdminPassword as pulumi.Output<string>)).to.equal(true);
+        const { grafanaAdminPassword, ...rest } = run.outputs;
+        expect(grafanaAdminPassword).to.equal(mockSecretValue("secrets-grafanaAdminPassword"));
+        const text = JSON.stringify(rest);
         for (const secret of SECRETS) expect(text).to.not.contain(secret);
         expect(IMAGES.haproxy.ref).to.match(/^haproxy:/);
     });
