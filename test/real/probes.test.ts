@@ -4,7 +4,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { HttpClient } from "../../catalog/images";
 import { HttpProbe, httpProbeCommand } from "../../catalog/probes";
-import { LOOPBACK, RunResult, canConnect, freePort, makeTempDir, requireBinaryOrSkip, runCommand, stopAll } from "../support/servers";
+import { LOOPBACK, RunResult, canConnect, freePort, listenOnLoopback, makeTempDir, requireBinaryOrSkip, runCommand, stopAll } from "../support/servers";
 
 /** The probes' file-list check: a 200 whose JSON body names (or does not name) the weights file. */
 const FILE_NAME = "qwen2.5-0.5b-instruct-q4_k_m.gguf";
@@ -63,14 +63,7 @@ async function startProbeServer(): Promise<ProbeServer> {
         }
     });
     server.keepAliveTimeout = 500;
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, LOOPBACK, () => {
-            const address = server.address();
-            if (address === null || typeof address === "string") reject(new Error("no port"));
-            else resolve(address.port);
-        });
-    });
+    const port = await listenOnLoopback(server);
     return {
         port,
         seen,
@@ -183,8 +176,9 @@ describe("health probes run by each image's HTTP client accept only a direct 200
                     expect(server.seen.slice(before)[0], "the probe reached the server").to.equal(urlPath);
                     const redirect = urlPath === PATHS.movedPermanently || urlPath === PATHS.found;
                     if (redirect && client === "busybox-wget") {
-                        // BusyBox's wget did follow the redirect to the 200: only the first status line failed it.
-                        expect(server.seen.slice(before)).to.deep.equal([urlPath, PATHS.ok]);
+                        // BusyBox's wget may follow the redirect to the 200 before the pipe closes on it: only the first
+                        // status line judges, so the probe fails either way.
+                        expect([[urlPath], [urlPath, PATHS.ok]]).to.deep.include(server.seen.slice(before));
                     } else {
                         expect(server.seen.slice(before), "the redirect was not followed").to.deep.equal([urlPath]);
                     }

@@ -5,7 +5,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { WEIGHTS, WeightsFile, weightsUrl } from "../../catalog/weights";
 import { FETCH_MOUNT, FETCH_SCRIPT, fetchCommand, fetchTarget } from "../../components/inference/weights-fetch";
-import { LOOPBACK, RunResult, canConnect, freePort, makeTempDir, requireBinaryOrSkip, runCommand, stopAll, waitFor } from "../support/servers";
+import { LOOPBACK, RunResult, canConnect, freePort, listenOnLoopback, makeTempDir, requireBinaryOrSkip, runCommand, stopAll, waitFor } from "../support/servers";
 
 /** The programs the script runs besides curl, all BusyBox applets in the curl image's alpine base. */
 const APPLETS = ["sh", "sha256sum", "mkdir", "rm", "chmod", "mv", "cat", "dirname", "echo", "printf", "[", "test"] as const;
@@ -87,14 +87,7 @@ async function startFileServer(): Promise<FileServer> {
                 res.end("Entry not found");
         }
     });
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, LOOPBACK, () => {
-            const address = server.address();
-            if (address === null || typeof address === "string") reject(new Error("no port"));
-            else resolve(address.port);
-        });
-    });
+    const port = await listenOnLoopback(server);
     return {
         port,
         seen,

@@ -22,9 +22,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { findBinary, requireBinary } from "./binaries";
-import { makeTempDir, registry } from "./lifecycle";
-import type { Stoppable } from "./lifecycle";
-import { LOOPBACK, waitFor, waitForTcp } from "./net";
+import { makeTempDir } from "./lifecycle";
+import { LOOPBACK, registeredClose, waitFor, waitForTcp } from "./net";
 import type { StubRequest } from "./net";
 import { runCommand, startServer } from "./process";
 import type { ServerHandle } from "./process";
@@ -352,7 +351,6 @@ export async function startUpstreamStub(opts: UpstreamStubOptions): Promise<Upst
   server.unref();
   const address = server.address();
   const port = address !== null && typeof address === "object" ? address.port : 0;
-  let closing: Promise<void> | undefined;
   const stub: UpstreamStub = {
     name: opts.name,
     host,
@@ -364,18 +362,7 @@ export async function startUpstreamStub(opts: UpstreamStubOptions): Promise<Upst
     setStatus: (next) => {
       status = next;
     },
-    close: () => {
-      if (closing !== undefined) return closing;
-      closing = new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }).then(() => {
-        registry.delete(stoppable);
-      });
-      return closing;
-    },
+    close: registeredClose(server),
   };
-  const stoppable: Stoppable = { stop: () => stub.close() };
-  registry.add(stoppable);
   return stub;
 }

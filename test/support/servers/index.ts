@@ -43,7 +43,7 @@ export type { OsUser } from "./users";
 export { cleanupTempDirs, makeTempDir, removeTempDir, stopAll } from "./lifecycle";
 export { runCommand, startServer } from "./process";
 export type { RunOptions, RunResult, ServerHandle, StartServerOptions } from "./process";
-export { LOOPBACK, canConnect, freePort, httpGet, httpRequest, startHttpStub, waitFor, waitForTcp } from "./net";
+export { LOOPBACK, canConnect, freePort, httpGet, httpRequest, listenOnLoopback, registeredClose, startHttpStub, waitFor, waitForTcp } from "./net";
 export type { HttpRequestOptions, HttpResponse, HttpStub, StubRequest } from "./net";
 export { RespError, encodeRespCommand, parseResp, redisCommand, redisConnect, startRedis } from "./redis";
 export type { RedisConnection, RedisServer, RespValue } from "./redis";

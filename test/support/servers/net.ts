@@ -17,7 +17,7 @@ export const LOOPBACK = "127.0.0.1";
  * port. Rejects on a listen error, or (closing `server`) with `unreadable`
  * when the bound address cannot be read.
  */
-function listenOnLoopback(server: net.Server, unreadable: string): Promise<number> {
+export function listenOnLoopback(server: net.Server, unreadable = "could not read the server's port"): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, LOOPBACK, () => {
@@ -224,25 +224,34 @@ export async function startHttpStub(name: string): Promise<HttpStub> {
   server.keepAliveTimeout = 1_000;
   const port = await listenOnLoopback(server, "could not read the stub's port");
   server.unref();
-  let closing: Promise<void> | undefined;
   const stub: HttpStub = {
     name,
     port,
     url: `http://${LOOPBACK}:${port}`,
     requestCount: () => seen.length,
     requests: () => [...seen],
-    close: () => {
-      if (closing !== undefined) return closing;
-      closing = new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }).then(() => {
-        registry.delete(stoppable);
-      });
-      return closing;
-    },
+    close: registeredClose(server),
   };
-  const stoppable: Stoppable = { stop: () => stub.close() };
-  registry.add(stoppable);
   return stub;
+}
+
+/**
+ * A close function for an HTTP server, registered for `stopAll` until it has run: it closes the server
+ * and its open connections once, however often it is called.
+ */
+export function registeredClose(server: http.Server): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    if (closing !== undefined) return closing;
+    closing = new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeAllConnections();
+    }).then(() => {
+      registry.delete(stoppable);
+    });
+    return closing;
+  };
+  const stoppable: Stoppable = { stop: close };
+  registry.add(stoppable);
+  return close;
 }
