@@ -167,6 +167,9 @@ export interface LokiConfSpec {
     readonly port?: number;
 }
 
+/** Loki's index schema, on every platform: TSDB v13 with daily tables. */
+export const LOKI_SCHEMA = { from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } } as const;
+
 /** Single-binary Loki with filesystem storage and compactor-enforced retention. */
 export function renderLokiConfig(spec: LokiConfSpec): string {
     const doc = {
@@ -179,7 +182,7 @@ export function renderLokiConfig(spec: LokiConfSpec): string {
             storage: { filesystem: { chunks_directory: "/loki/chunks", rules_directory: "/loki/rules" } },
         },
         schema_config: {
-            configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+            configs: [{ ...LOKI_SCHEMA }],
         },
         limits_config: { retention_period: `${lokiRetentionHours(spec.retentionDays)}h` },
         compactor: { working_directory: "/loki/compactor", retention_enabled: true, delete_request_store: "filesystem" },

@@ -4,7 +4,7 @@ import { Arch, HOST_ACCESS, ImageContract, IMAGES, InfraImage } from "../../cata
 import { httpHealthcheck, retainedVolume, serviceContainer, ServiceContainerArgs, userSpec } from "../shared/docker";
 import { AlertRuleSpec, renderPrometheusRules } from "./alerts";
 import { prometheusArgs, renderAlertmanagerConfig, renderBlackboxConfig, renderLokiConfig, renderPrometheusConfig, ScrapeJob, BLACKBOX_MODULE } from "./config-files";
-import { grafanaPath, renderGrafanaDashboardProvider, renderGrafanaDatasources, renderInferenceDashboard, PanelSpec } from "./grafana";
+import { GRAFANA_SETTINGS, grafanaEnv, grafanaPath, renderGrafanaDashboardProvider, renderGrafanaDatasources, renderInferenceDashboard, PanelSpec } from "./grafana";
 import { renderDockerAlloyConfig, renderDockerApiProxyConfig } from "./log-shipping";
 
 export interface DatabaseTarget {
@@ -191,14 +191,10 @@ export class DockerObservability extends pulumi.ComponentResource {
             envs: [
                 "GF_SECURITY_ADMIN_USER=admin",
                 `GF_SECURITY_ADMIN_PASSWORD__FILE=${SECRET_DIR}/grafana_admin_password`,
-                "GF_USERS_ALLOW_SIGN_UP=false",
-                "GF_AUTH_ANONYMOUS_ENABLED=false",
+                // Dev is served over plain HTTP on 127.0.0.1.
                 "GF_SECURITY_COOKIE_SECURE=false",
-                "GF_SECURITY_DISABLE_GRAVATAR=true",
-                "GF_ANALYTICS_REPORTING_ENABLED=false",
-                "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
                 `GF_SERVER_ROOT_URL=${args.grafanaRootUrl}`,
-                "GF_SERVER_SERVE_FROM_SUB_PATH=true",
+                ...grafanaEnv(GRAFANA_SETTINGS),
             ],
             uploads: [
                 { file: `${SECRET_DIR}/grafana_admin_password`, content: args.grafanaAdminPassword, permissions: "0400", owner: String(IMAGES.grafana.user.uid) },

@@ -10,6 +10,25 @@ export function grafanaPath(path: string): string {
     return `${GRAFANA_SUB_PATH}${path.replace(/^\//, "")}`;
 }
 
+/**
+ * Grafana's settings on every platform, as grafana.ini sections: no sign-up, no anonymous access, no
+ * calls home, served from its sub-path. Dev passes them as GF_* variables, the cloud chart as grafana.ini.
+ */
+export const GRAFANA_SETTINGS = {
+    users: { allow_sign_up: false },
+    "auth.anonymous": { enabled: false },
+    security: { disable_gravatar: true },
+    analytics: { reporting_enabled: false, check_for_updates: false },
+    server: { serve_from_sub_path: true },
+} as const;
+
+/** Settings as Grafana's environment variables: `GF_<SECTION>_<KEY>`, dots of a section's name as underscores. */
+export function grafanaEnv(settings: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>): string[] {
+    return Object.entries(settings).flatMap(([section, keys]) =>
+        Object.entries(keys).map(([key, value]) => `GF_${section.replace(/[.-]/g, "_").toUpperCase()}_${key.toUpperCase()}=${String(value)}`),
+    );
+}
+
 export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki" } as const;
 
 /** The Loki datasource, as Grafana provisions it (dev) and as the cloud chart adds it. */

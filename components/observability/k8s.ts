@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
 import { helmRelease, PinnedChart } from "../shared/helm";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
-import { lokiRetentionHours } from "./config-files";
+import { LOKI_SCHEMA, lokiRetentionHours } from "./config-files";
 import { CHARTS } from "../../catalog/charts";
 import { IMAGES } from "../../catalog/images";
-import { lokiDatasource, PanelSpec, renderInferenceDashboard } from "./grafana";
+import { GRAFANA_SETTINGS, GRAFANA_SUB_PATH, lokiDatasource, PanelSpec, renderInferenceDashboard } from "./grafana";
 import { NODE_JOURNAL_MOUNTS, renderKubernetesAlloyConfig } from "./log-shipping";
 
 export interface KubernetesObservabilityArgs {
@@ -99,10 +99,8 @@ export class KubernetesObservability extends pulumi.ComponentResource {
                 grafana: {
                     admin: { existingSecret: args.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
                     "grafana.ini": {
-                        users: { allow_sign_up: false },
-                        "auth.anonymous": { enabled: false },
-                        server: { root_url: "%(protocol)s://%(domain)s/grafana/", serve_from_sub_path: true },
-                        analytics: { reporting_enabled: false, check_for_updates: false },
+                        ...GRAFANA_SETTINGS,
+                        server: { ...GRAFANA_SETTINGS.server, root_url: `%(protocol)s://%(domain)s${GRAFANA_SUB_PATH}` },
                     },
                     additionalDataSources: [lokiDatasource(LOKI_URL)],
                     sidecar: { dashboards: { enabled: true, label: "grafana_dashboard" } },
@@ -121,7 +119,7 @@ export class KubernetesObservability extends pulumi.ComponentResource {
                 auth_enabled: false,
                 commonConfig: { replication_factor: 1 },
                 storage: { type: "filesystem" },
-                schemaConfig: { configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] },
+                schemaConfig: { configs: [{ ...LOKI_SCHEMA }] },
                 limits_config: { retention_period: retentionPeriod },
                 compactor: { retention_enabled: true, delete_request_store: "filesystem" },
             },
