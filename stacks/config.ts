@@ -59,6 +59,8 @@ export interface ObservabilityConfig {
     readonly alertEmails: readonly string[];
     /** Host port Alertmanager's UI is published on in dev, bound to 127.0.0.1; undefined publishes none. */
     readonly alertmanagerHostPort?: number;
+    /** Host port Prometheus is published on in dev, bound to 127.0.0.1 (the rollout tool queries it); undefined publishes none. */
+    readonly prometheusHostPort?: number;
 }
 
 /** What the Docker host offers; the dev stack is sized and its images chosen for it. */
@@ -219,6 +221,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         logsRetentionDays: r.integer("logsRetentionDays", 1, 3650),
         alertEmails: r.stringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses"),
         alertmanagerHostPort: optionalPort(r, "alertmanagerHostPort"),
+        prometheusHostPort: optionalPort(r, "prometheusHostPort"),
     };
     return {
         project: source.project,

@@ -125,6 +125,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         grafanaRootUrl: grafanaUrl,
         slackWebhookUrl: cfg.secrets.alertSlackWebhookUrl,
         alertmanagerHostPort: cfg.observability.alertmanagerHostPort,
+        prometheusHostPort: cfg.observability.prometheusHostPort,
         postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
         redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
         hostArch,
@@ -156,6 +157,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         lbUrl,
         grafanaUrl,
         alertmanagerUrl: cfg.observability.alertmanagerHostPort ? `http://127.0.0.1:${cfg.observability.alertmanagerHostPort}` : undefined,
+        prometheusUrl: cfg.observability.prometheusHostPort ? `http://127.0.0.1:${cfg.observability.prometheusHostPort}` : undefined,
         // Encrypted in the state; shown only by `pulumi stack output grafanaAdminPassword --show-secrets`.
         grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         services: pulumi.all(services),

@@ -50,6 +50,8 @@ export interface DockerObservabilityArgs {
     readonly slackWebhookUrl?: pulumi.Output<string>;
     /** Host port Alertmanager's UI is published on, bound to 127.0.0.1; undefined publishes none. */
     readonly alertmanagerHostPort?: number;
+    /** Host port Prometheus is published on, bound to 127.0.0.1; undefined publishes none. */
+    readonly prometheusHostPort?: number;
     /** The Postgres server the exporter reads. */
     readonly postgres: DatabaseTarget;
     /** The Redis server the exporter reads. */
@@ -149,7 +151,9 @@ export class DockerObservability extends pulumi.ComponentResource {
             externalLabels: { platform: args.prefix },
         });
         add("prometheus", "prometheus", {
-            networks: [monitoring("prometheus")],
+            // A published port needs a network with a route out: Prometheus joins Alertmanager's when it is published.
+            networks: [monitoring("prometheus"), ...(args.prometheusHostPort ? [{ network: args.alertsNetwork, aliases: ["prometheus"] }] : [])],
+            ports: args.prometheusHostPort ? [{ internal: IMAGES.prometheus.ports.http, external: args.prometheusHostPort, ip: "127.0.0.1" }] : undefined,
             uploads: [
                 { file: PROMETHEUS_CONFIG, content: this.prometheusConfig },
                 { file: PROMETHEUS_RULES, content: this.rules },
