@@ -93,6 +93,11 @@ export interface Engine {
     readyProbe(weights: Weights): HttpProbe;
 }
 
+/** Where a weights file sits under the engine's weights mount. */
+function weightsPath(mount: string, weights: WeightsFile): string {
+    return [mount, weights.subdirectory, weights.file].filter((part) => part !== "").join("/");
+}
+
 function fileWeights(engine: EngineId, weights: Weights): WeightsFile {
     if (weights.kind !== "file") throw new Error(`engine ${engine} loads a weights file, not the repository ${weights.repo}`);
     return weights;
@@ -178,7 +183,7 @@ export const ENGINES: Readonly<Record<EngineId, Engine>> = {
         weightsMount: "/models",
         readySeconds: 60,
         command: ({ model, weights, extraArgs }) => ({
-            args: ["-m", `/models/${fileWeights("llama-cpp", weights).file}`, "--alias", model, "--host", "0.0.0.0", "--port", "8080", "--metrics", ...extraArgs],
+            args: ["-m", weightsPath("/models", fileWeights("llama-cpp", weights)), "--alias", model, "--host", "0.0.0.0", "--port", "8080", "--metrics", ...extraArgs],
             env: {},
         }),
         readyProbe: () => ({ port: 8080, path: "/health" }),
@@ -270,19 +275,24 @@ export function engineRelease(engine: Engine, image: string): EngineRelease | un
     return engine.releases.find((r) => r.image === image);
 }
 
+/** Signals the load balancer's per-route metrics can stand in for. */
+const LOAD_BALANCER_CARRIES: ReadonlySet<Signal> = new Set(["requestsByStatus", "requestLatency"]);
+
 /**
  * The source of a signal across every release a model runs (stable and canary): exported only when all
- * of them export it under the same metric name, otherwise absent, naming the release that lacks it.
+ * of them export it under the same metric name; otherwise absent, naming the first release that lacks it
+ * (with that release's own fallback) or that names it differently (falling back to the load balancer
+ * where it carries the signal).
  */
 export function commonSignal(releases: readonly EngineRelease[], signal: Signal): SignalSource {
-    const sources = releases.map((r) => r.signals[signal]);
-    const first = sources[0];
-    if (first.kind === "absent") return first;
-    const differing = releases.find((r) => {
-        const s = r.signals[signal];
-        return s.kind === "absent" || s.metric !== first.metric;
-    });
+    const lacking = releases.find((r) => r.signals[signal].kind === "absent");
+    if (lacking) {
+        const source = lacking.signals[signal] as AbsentSignal;
+        return releases.length === 1 ? source : absent(`${lacking.image}: ${source.reason}`, source.fallback);
+    }
+    const first = releases[0].signals[signal] as ExportedSignal;
+    const differing = releases.find((r) => (r.signals[signal] as ExportedSignal).metric !== first.metric);
     if (!differing) return first;
-    const s = differing.signals[signal];
-    return absent(s.kind === "absent" ? `${differing.image}: ${s.reason}` : `${differing.image} names it ${s.metric}, not ${first.metric}`, "load-balancer");
+    const other = differing.signals[signal] as ExportedSignal;
+    return absent(`${differing.image} names it ${other.metric}, ${releases[0].image} ${first.metric}`, LOAD_BALANCER_CARRIES.has(signal) ? "load-balancer" : "none");
 }

@@ -204,7 +204,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         appNamespace: appNamespace.metadata.name,
         scrapedModels: cfg.models.flatMap((m) => (m.engine.metrics ? [{ name: m.name, metricsPath: m.engine.metrics.path }] : [])),
         // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
-        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: undefined, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: undefined, probes: false, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
         panels: inferencePanels(cfg.models, undefined, a.gpuNodeGroups.length > 0),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,

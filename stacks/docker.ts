@@ -116,7 +116,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
                 labels: { component: "probe", model: model.name, route: "lb" },
             },
         ]),
-        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, probes: true, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
         panels: inferencePanels(cfg.models, LOAD_BALANCER_SIGNALS, false),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,

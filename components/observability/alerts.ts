@@ -38,6 +38,11 @@ export interface AlertInputs {
     /** The load balancer's per-route metrics, where the platform has them. */
     readonly loadBalancer: LoadBalancerSignals;
     /**
+     * The blackbox exporter probes every model replica's health endpoint (job labels `component="probe"`,
+     * `model`, `track`): it watches the models whose engines export no metrics. @default false
+     */
+    readonly probes?: boolean;
+    /**
      * The metric that carries month-to-date spend in USD, where something the platform runs publishes
      * one; without it there is no budget alert in Prometheus (AWS Budgets still alerts on cloud spend).
      */
@@ -60,19 +65,26 @@ export const THRESHOLDS = {
     memoryPercent: 85,
 } as const;
 
+/** The series that says whether one replica of a model is up: its scrape, or its health probe where it has no metrics. */
+export function replicaUpSelector(model: ModelSpec, probes = false): string | undefined {
+    if (model.engine.metrics) return `up{component="inference", model="${model.name}"}`;
+    return probes ? `probe_success{component="probe", model="${model.name}"}` : undefined;
+}
+
 /** Seconds a model's replica may be down before it pages: its engine's load time, at least a minute. */
 export function modelDownSeconds(model: ModelSpec): number {
     return Math.max(60, model.engine.readySeconds);
 }
 
-function modelRules(model: ModelSpec, lb: LoadBalancerSignals): AlertRuleSpec[] {
+function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean): AlertRuleSpec[] {
     const rules: AlertRuleSpec[] = [];
     const m = model.name;
     const down = modelDownSeconds(model);
-    if (model.engine.metrics) {
+    const replicaUp = replicaUpSelector(model, probes);
+    if (replicaUp) {
         rules.push({
             name: "ModelUnavailable",
-            measure: `max by (model) (up{component="inference", model="${m}"})`,
+            measure: `max by (model) (${replicaUp})`,
             comparator: "==",
             threshold: 0,
             forSeconds: down,
@@ -156,11 +168,11 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             description: "The scrape target has not answered for 30 seconds.",
         },
         ...inputs.models
-            .filter((model) => model.engine.metrics)
+            .filter((model) => replicaUpSelector(model, inputs.probes) !== undefined)
             .map(
                 (model): AlertRuleSpec => ({
                     name: "ServiceDown",
-                    measure: `up{component="inference", model="${model.name}"}`,
+                    measure: replicaUpSelector(model, inputs.probes)!,
                     comparator: "==",
                     threshold: 0,
                     forSeconds: modelDownSeconds(model),
@@ -190,7 +202,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             summary: "Memory of {{ $labels.instance }} above 85%",
             description: "Memory usage is {{ $value | printf \"%.1f\" }}% for 5 minutes.",
         },
-        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer)),
+        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false)),
         ...(inputs.spendMetric ? budgetRules(inputs.spendMetric, inputs) : []),
     ];
 }

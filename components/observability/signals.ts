@@ -12,8 +12,8 @@ import { ModelSpec, modelVersions, Track } from "../inference/model";
 export interface SignalQuery {
     readonly query: string;
     readonly source: "engine" | "load-balancer";
-    /** For latencies: a quantile from a histogram, or the load balancer's running mean. */
-    readonly statistic?: "p95" | "mean";
+    /** For latencies: a quantile from a histogram (`p95`, `p50`...), or the load balancer's running `mean`. */
+    readonly statistic?: string;
 }
 
 /** Load balancer metrics in front of the models: HAProxy's in dev; none yet in the cloud (the ALB's need an exporter). */
@@ -67,13 +67,34 @@ export function errorRatio(model: ModelSpec, lb: LoadBalancerSignals, window: st
     return undefined;
 }
 
-/** The request rate over `window`, per model (or the given track). */
-export function requestRate(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
+/** The share of requests answered 2xx over `window`, per model (or the given track). */
+export function successRatio(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
     const source = signalSource(model, "requestsByStatus", scope);
     const by = grouping(scope);
-    if (source.kind === "counter") return { source: "engine", query: `sum by (${by}) (rate(${source.metric}${selector(model.name, scope)}[${window}]))` };
+    const sel = (extra: string[]) => selector(model.name, scope, extra);
+    const ratio = (metric: string, label: string) =>
+        `sum by (${by}) (rate(${metric}${sel([`${label}="2xx"`])}[${window}])) / sum by (${by}) (rate(${metric}${sel([])}[${window}]))`;
+    if (source.kind === "counter" && source.statusLabel) return { source: "engine", query: ratio(source.metric, source.statusLabel) };
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) return { source: "load-balancer", query: ratio(lb.responses.metric, lb.responses.statusLabel) };
+    return undefined;
+}
+
+/** Requests answered over `window` (a count), per model (or the given track). */
+export function requestCount(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
+    return requestsOver("increase", model, lb, window, scope);
+}
+
+/** The request rate over `window`, per model (or the given track). */
+export function requestRate(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
+    return requestsOver("rate", model, lb, window, scope);
+}
+
+function requestsOver(fn: "rate" | "increase", model: ModelSpec, lb: LoadBalancerSignals, window: string, scope: Scope): SignalQuery | undefined {
+    const source = signalSource(model, "requestsByStatus", scope);
+    const by = grouping(scope);
+    if (source.kind === "counter") return { source: "engine", query: `sum by (${by}) (${fn}(${source.metric}${selector(model.name, scope)}[${window}]))` };
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
-        return { source: "load-balancer", query: `sum by (${by}) (rate(${lb.responses.metric}${selector(model.name, scope)}[${window}]))` };
+        return { source: "load-balancer", query: `sum by (${by}) (${fn}(${lb.responses.metric}${selector(model.name, scope)}[${window}]))` };
     }
     return undefined;
 }
@@ -82,7 +103,7 @@ export function requestRate(model: ModelSpec, lb: LoadBalancerSignals, window: s
 export function requestLatency(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope, quantile = 0.95): SignalQuery | undefined {
     const source = signalSource(model, "requestLatency", scope);
     if (source.kind === "histogram") {
-        return { source: "engine", statistic: "p95", query: `histogram_quantile(${quantile}, sum by (${grouping(scope, "le")}) (rate(${source.metric}_bucket${selector(model.name, scope)}[${window}])))` };
+        return { source: "engine", statistic: `p${Math.round(quantile * 100)}`, query: `histogram_quantile(${quantile}, sum by (${grouping(scope, "le")}) (rate(${source.metric}_bucket${selector(model.name, scope)}[${window}])))` };
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
         // A server's average moves only while it serves: weight each server by its request rate.

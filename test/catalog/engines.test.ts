@@ -207,7 +207,18 @@ describe("catalog engines", () => {
             const renamed = withSignal(a, "queueLength", { kind: "gauge", metric: "vllm:num_requests_queued", evidence: a.evidence[0] });
             const source = commonSignal([a, renamed], "queueLength");
             expect(source.kind).to.equal("absent");
-            expect(source.kind === "absent" && source.reason).to.equal(`${renamed.image} names it vllm:num_requests_queued, not vllm:num_requests_waiting`);
+            expect(source.kind === "absent" && source.reason).to.equal(`${renamed.image} names it vllm:num_requests_queued, ${a.image} vllm:num_requests_waiting`);
+            // The load balancer carries no queue length: nothing stands in for it.
+            expect(source.kind === "absent" && source.fallback).to.equal("none");
+        });
+
+        it("commonSignal names the release that lacks a signal whichever its place, with that release's own fallback", () => {
+            const [a] = ENGINES.vllm.releases;
+            const lacking = withSignal(a, "requestsByStatus", { kind: "absent", reason: "not exported", fallback: "load-balancer" });
+            for (const releases of [[lacking, a], [a, lacking]]) {
+                const source = commonSignal(releases, "requestsByStatus");
+                expect(source).to.deep.equal({ kind: "absent", reason: `${lacking.image}: not exported`, fallback: "load-balancer" });
+            }
         });
 
         it("commonSignal of one release is that release's own source", () => {

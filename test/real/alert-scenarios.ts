@@ -107,12 +107,20 @@ function requestSeries(model: ModelSpec, track: Track, errorRatio: number, sourc
     throw new Error(`model ${model.name} has no request counts to build a scenario from`);
 }
 
+/** The series that says one replica is up: its scrape's `up`, or its probe's `probe_success` for an engine without metrics. */
+function replicaUp(model: ModelSpec, track: Track, index: number, value: number): { series: InputSeries; labels: Record<string, string> } {
+    const labels: Record<string, string> = model.engine.metrics
+        ? { component: "inference", ...replicaLabels(model, track, index) }
+        : { component: "probe", model: model.name, track, job: `probe-${model.name}-${track}`, instance: `http://${model.name}-${track}-${index}:${model.engine.port}${model.engine.health.path}` };
+    return { series: gauge(model.engine.metrics ? "up" : "probe_success", labels, value), labels };
+}
+
 const serviceDown: ScenarioBuilder = (rule, context) => {
     if (rule.model) {
         const model = modelOf(rule, context);
-        const down = { component: "inference", ...replicaLabels(model, "stable", 0) };
-        const up = { component: "inference", ...replicaLabels(model, "stable", 1) };
-        return [{ title: `one replica of ${model.name} down, one up`, input: [gauge("up", down, 0), gauge("up", up, 1)], holdsFrom: 0, firing: [{ labels: down, value: 0 }] }];
+        const down = replicaUp(model, "stable", 0, 0);
+        const up = replicaUp(model, "stable", 1, 1);
+        return [{ title: `one replica of ${model.name} down, one up`, input: [down.series, up.series], holdsFrom: 0, firing: [{ labels: down.labels, value: 0 }] }];
     }
     const down = { job: "node", instance: "node-exporter:9100", component: "host" };
     const up = { job: "redis", instance: "redis-exporter:9121", component: "redis" };
@@ -247,7 +255,7 @@ const slowRequests: ScenarioBuilder = (rule, context) => {
 
 const modelUnavailable: ScenarioBuilder = (rule, context) => {
     const model = modelOf(rule, context);
-    const replica = (track: Track, value: number): InputSeries => gauge("up", { component: "inference", ...replicaLabels(model, track) }, value);
+    const replica = (track: Track, value: number): InputSeries => replicaUp(model, track, 0, value).series;
     const other = gauge("up", { component: "inference", model: "other", track: "stable", job: "model-other-stable", instance: "other-stable-0:8080" }, 0);
     return [
         { title: `every replica of ${model.name} down`, input: [replica("stable", 0), replica("canary", 0), other], holdsFrom: 0, firing: [{ labels: { model: model.name }, value: 0 }] },

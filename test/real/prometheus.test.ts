@@ -23,6 +23,7 @@ function alertInputs(stack: "dev" | "staging"): AlertInputs {
     return {
         models: cfg.models,
         loadBalancer: stack === "dev" ? LOAD_BALANCER_SIGNALS : undefined,
+        probes: stack === "dev",
         monthlyBudgetUsd: cfg.budget.monthlyUsd,
         budgetAlertThreshold: cfg.budget.alertThreshold,
     };
