@@ -172,6 +172,34 @@ const comfyRelease = (target: "cpu" | "nvidia"): EngineRelease => ({
     ],
 });
 
+/**
+ * A CPU build of llama.cpp's server. The daily builds b10547 (2026-08-21) and b10573 (2026-08-22) have the
+ * same image recipe, server and metrics: `git diff b10547 b10573` is empty for .devops/cpu.Dockerfile,
+ * .github/workflows/docker.yml, common/arg.cpp and tools/server/server-{context,task,http}.cpp.
+ */
+function llamaCpuRelease(tag: "b10573" | "b10547"): EngineRelease {
+    const at = `https://github.com/ggml-org/llama.cpp/blob/${tag}`;
+    return {
+        image: `ghcr.io/ggml-org/llama.cpp:server-${tag}`,
+        archs: ["amd64", "arm64"],
+        // It writes nothing: any non-root user reads the mounted weights.
+        user: { uid: 65534, gid: 65534, mode: "root", anyUid: true },
+        writablePaths: [],
+        // Built with GGML_NATIVE=OFF, GGML_BACKEND_DL=ON, GGML_CPU_ALL_VARIANTS=ON: the best CPU variant is chosen at start.
+        cpuFeatures: [],
+        gpu: false,
+        httpClient: "curl",
+        signals: llamaSignals,
+        evidence: [
+            readOn(`${at}/.devops/cpu.Dockerfile#L113-L124`, "no USER; ENTRYPOINT /app/llama-server; LLAMA_ARG_HOST=0.0.0.0; curl in the image"),
+            readOn(`${at}/.devops/cpu.Dockerfile`, "GGML_NATIVE=OFF GGML_BACKEND_DL=ON GGML_CPU_ALL_VARIANTS=ON: AVX2-only x86 and arm64 NEON variants at run time"),
+            readOn(`${at}/.github/workflows/docker.yml#L88-L90`, "linux/amd64 and linux/arm64"),
+            readOn(`${at}/tools/server/server-context.cpp#L4571-L4589`, "/health 503 while loading, 200 once ready; /metrics only with --metrics (501 otherwise)"),
+            ...(tag === "b10547" ? [readOn(`https://github.com/ggml-org/llama.cpp/compare/b10547...b10573`, "no change to the Dockerfile, the image workflow, the arguments or the server's health and metrics code")] : []),
+        ],
+    };
+}
+
 export const ENGINES: Readonly<Record<EngineId, Engine>> = {
     "llama-cpp": {
         id: "llama-cpp",
@@ -187,26 +215,8 @@ export const ENGINES: Readonly<Record<EngineId, Engine>> = {
             env: {},
         }),
         readyProbe: () => ({ port: 8080, path: "/health" }),
-        releases: [
-            {
-                image: "ghcr.io/ggml-org/llama.cpp:server-b10573",
-                archs: ["amd64", "arm64"],
-                // It writes nothing: any non-root user reads the mounted weights.
-                user: { uid: 65534, gid: 65534, mode: "root", anyUid: true },
-                writablePaths: [],
-                // Built with GGML_NATIVE=OFF, GGML_BACKEND_DL=ON, GGML_CPU_ALL_VARIANTS=ON: the best CPU variant is chosen at start.
-                cpuFeatures: [],
-                gpu: false,
-                httpClient: "curl",
-                signals: llamaSignals,
-                evidence: [
-                    readOn(`${LLAMA}/.devops/cpu.Dockerfile#L113-L124`, "no USER; ENTRYPOINT /app/llama-server; LLAMA_ARG_HOST=0.0.0.0; curl in the image"),
-                    readOn(`${LLAMA}/.devops/cpu.Dockerfile`, "GGML_NATIVE=OFF GGML_BACKEND_DL=ON GGML_CPU_ALL_VARIANTS=ON: AVX2-only x86 and arm64 NEON variants at run time"),
-                    readOn(`${LLAMA}/.github/workflows/docker.yml#L88-L90`, "linux/amd64 and linux/arm64"),
-                    readOn(`${LLAMA}/tools/server/server-context.cpp#L4571-L4589`, "/health 503 while loading, 200 once ready; /metrics only with --metrics (501 otherwise)"),
-                ],
-            },
-        ],
+        // The newest build read first: a model without an `image` runs it.
+        releases: [llamaCpuRelease("b10573"), llamaCpuRelease("b10547")],
     },
     vllm: {
         id: "vllm",
