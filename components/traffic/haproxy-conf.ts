@@ -7,7 +7,7 @@
  */
 import { Track } from "../inference/model";
 import { TrafficSplit, upstreamServerWeights } from "./split";
-import { GRAFANA_CONTENT_SECURITY_POLICY, GRAFANA_PATH, modelRoute, RateLimits, SECURITY_HEADERS, UpstreamServer } from "./upstreams";
+import { GRAFANA_CONTENT_SECURITY_POLICY, GRAFANA_PATH, modelRoute, RateLimits, SECURITY_HEADERS, TRACK_HEADER, UpstreamServer } from "./upstreams";
 
 export interface HaproxyRoute {
     readonly split: TrafficSplit;
@@ -63,6 +63,10 @@ function modelBackendLines(route: HaproxyRoute): string[] {
         `    option httpchk GET ${route.healthPath}`,
         "    http-check expect status 200",
         `    http-request replace-path ^${modelRoute(model).slice(0, -1)}(/.*)$ \\1`,
+        // The track header picks a track's first server whatever its weight (0 included), while it is up.
+        ...(["stable", "canary"] as const)
+            .filter((track) => route.servers[track].length > 0)
+            .map((track) => `    use-server ${route.servers[track][0].name} if { req.hdr(${TRACK_HEADER}) -m str ${track} }`),
         ...serverLines(route),
         "",
     ];

@@ -36,6 +36,12 @@ export const GRAFANA_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'";
 export const GRAFANA_PATH = "/grafana/";
 
 /** The prefix of a model's route: `/models/<model>/`. */
+/**
+ * The request header that sends a request to one track of a model (`stable` or `canary`) whatever the
+ * weights: the rollout's smoke requests reach a canary that takes no traffic yet. Dev load balancer only.
+ */
+export const TRACK_HEADER = "x-genai-track";
+
 export function modelRoute(model: string): string {
     return `/models/${model}/`;
 }

@@ -6,7 +6,7 @@ import { Track } from "../../components/inference/model";
 import { renderDockerApiProxyConfig } from "../../components/observability/log-shipping";
 import { HaproxyConfSpec, HaproxyRoute, renderHaproxyConfig } from "../../components/traffic/haproxy-conf";
 import { LB_APPLY_SCRIPT, LB_CONFIG_FILE } from "../../components/traffic/lb-apply";
-import { GRAFANA_CONTENT_SECURITY_POLICY, RateLimits, SECURITY_HEADERS, UpstreamServer } from "../../components/traffic/upstreams";
+import { GRAFANA_CONTENT_SECURITY_POLICY, RateLimits, SECURITY_HEADERS, TRACK_HEADER, UpstreamServer } from "../../components/traffic/upstreams";
 import { devStack } from "../support/dev-stack";
 import {
     DnsmasqServer,
@@ -255,6 +255,17 @@ describe("HAProxy load balancer", function () {
             expect(seen.map((r) => r.url)).to.deep.equal(["/v1/chat/completions?stream=false"]);
             expect(seen[0].headers["x-request-id"]).to.match(/^[0-9a-f-]{36}$/);
             expect(seen[0].headers["x-forwarded-for"]).to.equal(LOOPBACK);
+        });
+
+        it(`sends a request with ${TRACK_HEADER} to that track whatever the weights: the canary at 0%, the stable version at 100%`, async () => {
+            const get = (model: string, track: string): Promise<HttpResponse> => httpGet(lb.port, `/models/${model}/health`, { [TRACK_HEADER]: track });
+            for (let i = 0; i < 5; i++) {
+                expect((await get("split-0", "canary")).body, "canary at weight 0").to.equal("canary");
+                expect((await get("split-100", "stable")).body, "stable at weight 100").to.equal("stable");
+            }
+            // Without the header, or with another value, the weights decide.
+            expect((await get("split-0", "other")).body).to.equal("stable");
+            expect((await httpGet(lb.port, "/models/split-100/health")).body).to.equal("canary");
         });
 
         it("answers its own health path and 404s anything that is not a route", async () => {
