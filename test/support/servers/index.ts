@@ -34,7 +34,7 @@
  * (registry, temp dirs, {@link stopAll}), `process` (running programs), `net`
  * (ports, waiting, HTTP), then one module per program: `redis`, `postgres`,
  * `haproxy` (with the upstream stubs put behind it), `dnsmasq`, `tools`
- * (promtool, amtool). This index is the public API; names a module exports
+ * (promtool, amtool), `prometheus` (Prometheus and Alertmanager servers). This index is the public API; names a module exports
  * for its siblings only are not re-exported.
  */
 export { INSTALL_HINT, findBinary, postgresBinDirs, requireBinary, requireBinaryOrSkip } from "./binaries";
@@ -61,3 +61,5 @@ export type { HaproxyCheckResult, HaproxyLoads, HaproxyServer, UpstreamStub, Ups
 export { startDnsmasq } from "./dnsmasq";
 export type { DnsRecords, DnsmasqServer } from "./dnsmasq";
 export { amtool, promtool } from "./tools";
+export { startAlertmanager, startPrometheus } from "./prometheus";
+export type { AlertmanagerServer, PrometheusServer } from "./prometheus";
