@@ -73,9 +73,21 @@ export const CHARTS = {
         version: "88.5.3",
         appVersion: "v0.93.1",
         kubeMinors: { min: "1.25" },
-        // Its prometheus-node-exporter subchart runs on every node.
-        exports: ["node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_filesystem_avail_bytes", "node_filesystem_size_bytes"],
+        // Its prometheus-node-exporter subchart runs on every node; its kube-state-metrics subchart (8.4.0, kube-state-metrics
+        // 2.20.0, every collector on, no metric deny list) reports the deployments' conditions and their ReplicaSets.
+        exports: [
+            "node_cpu_seconds_total",
+            "node_memory_MemAvailable_bytes",
+            "node_memory_MemTotal_bytes",
+            "node_filesystem_avail_bytes",
+            "node_filesystem_size_bytes",
+            "kube_deployment_status_condition",
+            "kube_replicaset_created",
+        ],
         evidence: [
+            readOn("https://github.com/prometheus-community/helm-charts/blob/kube-state-metrics-8.4.0/charts/kube-state-metrics/values.yaml", "collectors include deployments and replicasets; metricAllowlist and metricDenylist empty; appVersion 2.20.0"),
+            readOn("https://github.com/kubernetes/kube-state-metrics/blob/06d14813741ca10fb225c3d07aff6347f373e054/docs/metrics/workload/deployment-metrics.md", "kube_deployment_status_condition{deployment, namespace, reason, condition, status} STABLE"),
+            readOn("https://github.com/kubernetes/kube-state-metrics/blob/46e2012cd6b4f227ef43e2daf202449f1738e6cd/docs/metrics/workload/replicaset-metrics.md", "kube_replicaset_created{replicaset, namespace}: creation time, STABLE"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/Chart.yaml", "kubeVersion >=1.25.0-0; prometheus-operator v0.93.1; tag of 2026-08-21"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/values.yaml", "kubeScheduler/kubeControllerManager/kubeEtcd/kubeProxy.enabled; Watchdog routed to null"),
         ],

@@ -1,4 +1,5 @@
 import * as os from "os";
+import { alertInputsOf } from "./alert-inputs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
@@ -116,7 +117,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
                 labels: { component: "probe", model: model.name, route: "lb" },
             },
         ]),
-        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, probes: true, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        alertRules: platformAlertRules(alertInputsOf(cfg)),
         panels: inferencePanels(cfg.models, LOAD_BALANCER_SIGNALS, false),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,

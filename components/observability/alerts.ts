@@ -30,6 +30,34 @@ export interface AlertRuleSpec {
     readonly model?: string;
     /** The track the rule watches, for a per-track rule. */
     readonly track?: Track;
+    /** A condition that must also hold, whatever its labels (`and on ()`): the rule fires only while it has a series. */
+    readonly onlyWhile?: string;
+}
+
+/**
+ * What marks a deploy of a model in Prometheus. Dev: the load balancer's servers, whose weight moves
+ * with a rollout step and whose state drops while a replaced container restarts. Cloud: kube-state-metrics,
+ * a new ReplicaSet of the model's Deployment (a new pod template: image, weights, arguments; not a scale).
+ */
+export type DeploySignals =
+    | { readonly kind: "load-balancer"; readonly signals: NonNullable<LoadBalancerSignals> }
+    | { readonly kind: "kube-state-metrics"; readonly namespace: string; readonly replicasetCreated: string; readonly deploymentCondition: string };
+
+/** The seeds' post-deploy watch: more than 1 % of requests failing for 2 minutes, within 15 minutes of a deploy. */
+export const POST_DEPLOY = { errorRatio: 0.01, forSeconds: 120, withinSeconds: 900 } as const;
+
+/** A series while model `model` was deployed within the last `withinSeconds`, none otherwise. */
+export function recentDeploy(model: string, deploys: DeploySignals, withinSeconds: number = POST_DEPLOY.withinSeconds): string {
+    const range = promDuration(withinSeconds);
+    if (deploys.kind === "load-balancer") {
+        const { weight, status } = deploys.signals;
+        return (
+            `(max(changes(${weight.metric}{model="${model}"}[${range}])) > 0)` +
+            ` or (max(changes(${status.metric}{model="${model}", ${status.stateLabel}="${status.up}"}[${range}])) > 0)`
+        );
+    }
+    // ReplicaSets are named <deployment>-<pod-template-hash>; the model's Deployments <model>-<track> (model-k8s.ts).
+    return `time() - max(${deploys.replicasetCreated}{namespace="${deploys.namespace}", replicaset=~"${model}-(stable|canary)-[a-z0-9]+"}) < ${withinSeconds}`;
 }
 
 export interface AlertInputs {
@@ -51,6 +79,8 @@ export interface AlertInputs {
     readonly monthlyBudgetUsd: number;
     /** Fraction of the budget of the first budget alert (seed 0.8). */
     readonly budgetAlertThreshold: number;
+    /** What marks a deploy, for the deployment alerts; none without it. */
+    readonly deploys?: DeploySignals;
 }
 
 /** The fraction of the budget of the second, critical budget alert. */
@@ -74,6 +104,39 @@ export function replicaUpSelector(model: ModelSpec, probes = false): string | un
 /** Seconds a model's replica may be down before it pages: its engine's load time, at least a minute. */
 export function modelDownSeconds(model: ModelSpec): number {
     return Math.max(60, model.engine.readySeconds);
+}
+
+function deploymentRules(model: ModelSpec, lb: LoadBalancerSignals, deploys: DeploySignals): AlertRuleSpec[] {
+    const errors = errorRatio(model, lb, "2m");
+    if (!errors) return [];
+    return [
+        {
+            name: "PostDeployErrorRate",
+            measure: errors.query,
+            comparator: ">",
+            threshold: POST_DEPLOY.errorRatio,
+            forSeconds: POST_DEPLOY.forSeconds,
+            severity: "critical",
+            model: model.name,
+            onlyWhile: recentDeploy(model.name, deploys),
+            summary: `More than 1% of requests to ${model.name} fail after a deploy`,
+            description: `5xx ratio (${errors.source}) is {{ $value | humanizePercentage }} for 2 minutes within ${promDuration(POST_DEPLOY.withinSeconds)} of a change of what serves it: roll back.`,
+        },
+    ];
+}
+
+/** A Deployment whose rollout stopped progressing (its progress deadline passed): cloud only. */
+function deploymentFailedRule(deploys: Extract<DeploySignals, { kind: "kube-state-metrics" }>): AlertRuleSpec {
+    return {
+        name: "DeploymentFailed",
+        measure: `max by (namespace, deployment) (${deploys.deploymentCondition}{namespace="${deploys.namespace}", condition="Progressing", status="false"})`,
+        comparator: ">",
+        threshold: 0,
+        forSeconds: 60,
+        severity: "critical",
+        summary: "Deployment {{ $labels.deployment }} failed to roll out",
+        description: "Its rollout passed its progress deadline without new pods becoming ready: the previous pods still serve. See kubectl rollout status.",
+    };
 }
 
 function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean): AlertRuleSpec[] {
@@ -203,6 +266,8 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             description: "Memory usage is {{ $value | printf \"%.1f\" }}% for 5 minutes.",
         },
         ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false)),
+        ...(inputs.deploys ? inputs.models.flatMap((model) => deploymentRules(model, inputs.loadBalancer, inputs.deploys!)) : []),
+        ...(inputs.deploys?.kind === "kube-state-metrics" ? [deploymentFailedRule(inputs.deploys)] : []),
         ...(inputs.spendMetric ? budgetRules(inputs.spendMetric, inputs) : []),
     ];
 }
@@ -260,7 +325,7 @@ export function alertRuleGroups(rules: readonly AlertRuleSpec[]): PrometheusRule
             name: "genai-platform",
             rules: rules.map((rule) => ({
                 alert: rule.name,
-                expr: `${rule.measure} ${rule.comparator} ${rule.threshold}`,
+                expr: rule.onlyWhile ? `(${rule.measure} ${rule.comparator} ${rule.threshold}) and on () (${rule.onlyWhile})` : `${rule.measure} ${rule.comparator} ${rule.threshold}`,
                 for: promDuration(rule.forSeconds),
                 labels: rule.model ? { severity: rule.severity, model: rule.model } : { severity: rule.severity },
                 annotations: { summary: rule.summary, description: rule.description },

@@ -84,8 +84,8 @@ export function inferencePanels(models: readonly ModelSpec[], lb: LoadBalancerSi
         const m = model.name;
         add(`${m}: requests per second by track`, requestRate(model, lb, "5m", "by-track"), "reqps");
         add(`${m}: 5xx ratio, canary against stable`, errorRatio(model, lb, "5m", "by-track"), "percentunit");
-        const latency = requestLatency(model, lb, "5m");
-        add(`${m}: ${latency?.statistic === "p95" ? "p95" : "mean"} latency`, latency, "s");
+        const latency = requestLatency(model, lb, "5m", "by-track");
+        add(`${m}: ${latency?.statistic === "p95" ? "p95" : "mean"} latency, canary against stable`, latency, "s");
         add(`${m}: requests waiting`, engineGauge(model, "queueLength", "sum"), "short");
         add(`${m}: requests running`, engineGauge(model, "runningRequests", "sum"), "short");
         add(`${m}: KV cache usage`, engineGauge(model, "kvCacheUsage", "avg"), "percentunit");

@@ -318,20 +318,24 @@ describe("observability", () => {
         it("renders a panel only for the signals a source carries", () => {
             const titles = (models: readonly ModelSpec[], lb: typeof LB | undefined) => inferencePanels(models, lb, false).map((p) => p.title);
             const withLb = titles(dev.models, LB);
-            expect(withLb).to.include.members(["llm: requests per second by track", "llm: 5xx ratio, canary against stable", "llm: mean latency", "llm: requests waiting", "image: mean latency"]);
+            expect(withLb).to.include.members(["llm: requests per second by track", "llm: 5xx ratio, canary against stable", "llm: mean latency, canary against stable", "llm: requests waiting", "image: mean latency, canary against stable"]);
             expect(withLb).to.not.include("llm: KV cache usage");
             expect(withLb).to.not.include("image: requests waiting");
             expect(withLb).to.not.include("image: replicas up");
             const withoutLb = titles(dev.models, undefined);
             expect(withoutLb.filter((t) => t.startsWith("image:"))).to.deep.equal([]);
             expect(withoutLb).to.not.include("llm: requests per second by track");
-            expect(titles(staging.models, undefined)).to.include.members(["llm: p95 latency", "llm: KV cache usage", "llm: 5xx ratio, canary against stable"]);
+            expect(titles(staging.models, undefined)).to.include.members(["llm: p95 latency, canary against stable", "llm: KV cache usage", "llm: 5xx ratio, canary against stable"]);
         });
 
         it("renders each panel from the signal's own query", () => {
             const panels = inferencePanels(staging.models, undefined, false);
             expect(panels.find((p) => p.title === "llm: KV cache usage")!.expr).to.equal(engineGauge(vllm, "kvCacheUsage", "avg")!.query);
             expect(panels.find((p) => p.title === "llm: 5xx ratio, canary against stable")!.expr).to.equal(errorRatio(vllm, undefined, "5m", "by-track")!.query);
+            // The latency panel compares the tracks: one series per track, from the histogram the canary's release exports too.
+            const latency = panels.find((p) => p.title === "llm: p95 latency, canary against stable")!.expr;
+            expect(latency).to.equal(requestLatency(vllm, undefined, "5m", "by-track")!.query);
+            expect(latency).to.match(/sum by \(le, model, track\)/);
         });
 
         it("adds the GPU panels only with GPU metrics, and always ends with the inference logs from Loki", () => {

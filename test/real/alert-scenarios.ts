@@ -297,7 +297,72 @@ const budget: ScenarioBuilder = (rule, context) => {
     ];
 };
 
+/** When the synthetic deploy happens: the third sample. */
+const DEPLOY_AT_SECONDS = 2 * SAMPLE_INTERVAL_SECONDS;
+
+/** The series that mark a deploy of `model` at DEPLOY_AT_SECONDS (or none when `deployed` is false), as the stack's deploy signals see it. */
+function deploySeries(model: ModelSpec, context: ScenarioContext, deployed: boolean): InputSeries[] {
+    const deploys = context.inputs.deploys;
+    if (!deploys) throw new Error("the stack has no deploy signals");
+    const before = DEPLOY_AT_SECONDS / SAMPLE_INTERVAL_SECONDS;
+    if (deploys.kind === "load-balancer") {
+        const labels = { model: model.name, track: "stable", proxy: `model-${model.name}`, server: "stable-0", instance: "lb:8404", job: "lb" };
+        // A rollout step moves the stable server's weight from 1 to 9 (10 % to the canary); its state stays UP.
+        const weight = deployed ? `1x${before - 1} 9x${SAMPLES - before}` : `1x${SAMPLES - 1}`;
+        return [
+            { series: selector(deploys.signals.weight.metric, labels), values: weight },
+            gauge(deploys.signals.status.metric, { ...labels, [deploys.signals.status.stateLabel]: deploys.signals.status.up }, 1),
+        ];
+    }
+    // A new ReplicaSet of the model's stable Deployment, created at the deploy (an old one, long before, when not deployed).
+    const replicaset = { namespace: deploys.namespace, replicaset: `${model.name}-stable-5d7c9b8f6`, job: "kube-state-metrics" };
+    return deployed
+        ? [{ series: selector(deploys.replicasetCreated, replicaset), values: `_x${before} ${DEPLOY_AT_SECONDS}x${SAMPLES - before - 1}` }]
+        : [gauge(deploys.replicasetCreated, replicaset, -86_400)];
+}
+
+const postDeployErrorRate: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const lb = context.inputs.loadBalancer;
+    const source = signalSource(model, "requestsByStatus");
+    const above = rule.threshold + 0.01;
+    const below = rule.threshold - 0.005;
+    const requests = (ratio: number) => requestSeries(model, "stable", ratio, source, lb);
+    return [
+        {
+            title: `${percent(above)} of requests to ${model.name} fail after a deploy`,
+            input: [...requests(above), ...deploySeries(model, context, true)],
+            holdsFrom: DEPLOY_AT_SECONDS,
+            firing: [{ labels: { model: model.name }, value: Math.round(1000 * above) / 1000 }],
+        },
+        { title: `${percent(below)} of requests fail after a deploy`, input: [...requests(below), ...deploySeries(model, context, true)], holdsFrom: DEPLOY_AT_SECONDS, firing: [] },
+        { title: `${percent(above)} of requests fail with no deploy`, input: [...requests(above), ...deploySeries(model, context, false)], holdsFrom: DEPLOY_AT_SECONDS, firing: [] },
+    ];
+};
+
+const deploymentFailed: ScenarioBuilder = (_rule, context) => {
+    const deploys = context.inputs.deploys;
+    if (deploys?.kind !== "kube-state-metrics") throw new Error("DeploymentFailed needs kube-state-metrics");
+    const condition = (deployment: string, progressing: boolean, value: number): InputSeries =>
+        gauge(
+            deploys.deploymentCondition,
+            { namespace: deploys.namespace, deployment, condition: "Progressing", status: progressing ? "true" : "false", reason: progressing ? "NewReplicaSetAvailable" : "ProgressDeadlineExceeded", job: "kube-state-metrics" },
+            value,
+        );
+    return [
+        {
+            title: "llm-stable past its progress deadline, image-stable progressing",
+            input: [condition("llm-stable", false, 1), condition("llm-stable", true, 0), condition("image-stable", false, 0), condition("image-stable", true, 1)],
+            holdsFrom: 0,
+            firing: [{ labels: { namespace: deploys.namespace, deployment: "llm-stable" }, value: 1 }],
+        },
+        { title: "every deployment progressing", input: [condition("llm-stable", false, 0), condition("llm-stable", true, 1)], holdsFrom: 0, firing: [] },
+    ];
+};
+
 const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
+    PostDeployErrorRate: postDeployErrorRate,
+    DeploymentFailed: deploymentFailed,
     ServiceDown: serviceDown,
     HighCpuUsage: highCpuUsage,
     HighMemoryUsage: highMemoryUsage,

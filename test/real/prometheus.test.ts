@@ -2,8 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
 import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
+import { alertInputsOf } from "../../stacks/alert-inputs";
 import { devStack, stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack } from "../support/stacks";
 import { RunResult, makeTempDir, promtool, requireBinaryOrSkip, stopAll } from "../support/servers";
@@ -19,14 +19,7 @@ function describeRun(result: RunResult): string {
 }
 
 function alertInputs(stack: "dev" | "staging"): AlertInputs {
-    const cfg = stackConfigOf(stack);
-    return {
-        models: cfg.models,
-        loadBalancer: stack === "dev" ? LOAD_BALANCER_SIGNALS : undefined,
-        probes: stack === "dev",
-        monthlyBudgetUsd: cfg.budget.monthlyUsd,
-        budgetAlertThreshold: cfg.budget.alertThreshold,
-    };
+    return alertInputsOf(stackConfigOf(stack));
 }
 
 /** A promtool rule unit test of one rule, in `dir`, against the rules file `rulesFile`. */

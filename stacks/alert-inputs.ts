@@ -1,0 +1,29 @@
+/**
+ * What a stack's alert rules are rendered from, per platform: the models, where their per-track
+ * signals come from, and what marks a deploy. One definition for the stacks and the tests that prove
+ * the rules on real Prometheus.
+ */
+import { LOAD_BALANCER_SIGNALS } from "../catalog/images";
+import { AlertInputs } from "../components/observability/alerts";
+import { StackConfig } from "./config";
+
+/** The namespace of a cloud stack's models (and of their Deployments, which kube-state-metrics reports). */
+export function appNamespaceName(stack: string): string {
+    return `genai-${stack}`;
+}
+
+export function alertInputsOf(cfg: StackConfig): AlertInputs {
+    const budget = { monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold };
+    if (cfg.platform === "docker") {
+        // HAProxy's per-server series carry what engines without metrics lack; the blackbox exporter probes every replica.
+        return { models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, probes: true, deploys: { kind: "load-balancer", signals: LOAD_BALANCER_SIGNALS }, ...budget };
+    }
+    // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
+    return {
+        models: cfg.models,
+        loadBalancer: undefined,
+        probes: false,
+        deploys: { kind: "kube-state-metrics", namespace: appNamespaceName(cfg.stack), replicasetCreated: "kube_replicaset_created", deploymentCondition: "kube_deployment_status_condition" },
+        ...budget,
+    };
+}
