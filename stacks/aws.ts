@@ -1,7 +1,10 @@
+import * as aws from "@pulumi/aws";
+import { alertInputsOf, appNamespaceName } from "./alert-inputs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ElastiCacheRedis } from "../components/cache/elasticache";
 import { ClusterAddons, GP3_STORAGE_CLASS, WEIGHTS_STORAGE_CLASS } from "../components/cluster/addons";
+import { DeployRunner } from "../components/cluster/deployer";
 import { EksCluster } from "../components/cluster/eks";
 import { PlatformBucket } from "../components/data/bucket";
 import { RdsPostgres } from "../components/data/postgres-rds";
@@ -14,7 +17,7 @@ import { inferencePanels } from "../components/observability/grafana";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
-import { ALERTMANAGER_SERVICE_ACCOUNT, GRAFANA_SERVICE, KubernetesObservability, MONITORING_NAMESPACE, prometheusUrl } from "../components/observability/k8s";
+import { ALERTMANAGER_SERVICE_ACCOUNT, ALWAYS_FIRING_ALERTS, GRAFANA_SERVICE, KubernetesObservability, MONITORING_NAMESPACE, prometheusUrl } from "../components/observability/k8s";
 import { AwsSecretStore, SECRET_KEYS } from "../components/secrets/aws";
 import { GeneratedSecrets } from "../components/secrets/generated";
 import { platformTags } from "../components/shared/tags";
@@ -39,11 +42,15 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const prefix = `genai-${cfg.stack}`;
     const tags = platformTags(cfg.stack, cfg.project, cfg.costCenter);
     const a = cfg.aws;
+    const account = aws.getCallerIdentityOutput().accountId;
 
     const network = new AwsNetwork("network", {
         prefix,
         cidr: a.vpcCidr,
         availabilityZones: a.availabilityZones,
+        instanceTypes: [a.systemNodeInstanceType, ...a.gpuNodeGroups.flatMap((g) => g.instanceTypes)],
+        account,
+        region: a.region,
         natGatewayMode: a.natGatewayMode,
         flowLogs: a.vpcFlowLogs,
         flowLogRetentionDays: a.logArchiveRetentionDays,
@@ -52,12 +59,30 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         tags,
     });
 
+    // The way CI reaches the API endpoint from inside the VPC.
+    const runner = a.deployRunner
+        ? new DeployRunner("deployer", {
+              prefix,
+              vpcId: network.vpc.id,
+              privateSubnetIds: network.privateSubnetIds,
+              repository: a.deployRunner.repository,
+              connectionArn: a.deployRunner.connectionArn,
+              account,
+              region: a.region,
+              logRetentionDays: a.logArchiveRetentionDays,
+              tags,
+          })
+        : undefined;
+
     const cluster = new EksCluster("cluster", {
         prefix,
         version: a.eksVersion,
         privateSubnetIds: network.privateSubnetIds,
         nodeSecurityGroupId: network.nodeSecurityGroup.id,
-        publicAccessCidrs: a.eksPublicAccessCidrs,
+        publicAccessCidrs: [...a.eksPublicAccessCidrs, ...a.eksBootstrapAccessCidrs],
+        apiClientSecurityGroupIds: runner ? [runner.securityGroup.id] : [],
+        access: { admins: [a.clusterAccess.deployRoleArn, a.clusterAccess.breakGlassRoleArn], viewers: [a.clusterAccess.previewRoleArn] },
+        account,
         systemNodeInstanceType: a.systemNodeInstanceType,
         systemNodeCount: a.systemNodeCount,
         gpuNodeGroups: a.gpuNodeGroups,
@@ -65,19 +90,6 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         region: a.region,
         protectData: cfg.protectData,
         tags,
-    });
-
-    const addons = new ClusterAddons("addons", {
-        prefix,
-        clusterName: cluster.cluster.name,
-        vpcId: network.vpc.id,
-        region: a.region,
-        privateSubnetIds: network.privateSubnetIds,
-        fileSystemSecurityGroupId: network.fileSystemSecurityGroup.id,
-        protectData: cfg.protectData,
-        provider: cluster.provider,
-        tags,
-        dependsOn: cluster.ready,
     });
 
     const bucket = new PlatformBucket("bucket", {
@@ -108,6 +120,25 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         dependsOn: [bucket],
     });
 
+    const addons = new ClusterAddons("addons", {
+        prefix,
+        clusterName: cluster.cluster.name,
+        clusterArn: cluster.cluster.arn,
+        account,
+        targetGroupArns: [
+            ...Object.values(lb.targetGroups).flatMap((groups) => [groups.stable.arn, groups.canary.arn]),
+            ...(lb.grafanaTargetGroup ? [lb.grafanaTargetGroup.arn] : []),
+        ],
+        vpcId: network.vpc.id,
+        region: a.region,
+        privateSubnetIds: network.privateSubnetIds,
+        fileSystemSecurityGroupId: network.fileSystemSecurityGroup.id,
+        protectData: cfg.protectData,
+        provider: cluster.provider,
+        tags,
+        dependsOn: cluster.ready,
+    });
+
     const namespace = (id: string, name: string, podSecurity: "restricted" | "privileged", labels: Record<string, string> = {}) =>
         new k8s.core.v1.Namespace(
             id,
@@ -121,7 +152,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         );
     // The load balancer controller holds a new pod's readiness until its ALB target is healthy, so a
     // rolling update never stops the old pod before the ALB can send traffic to the new one.
-    const appNamespace = namespace("namespace", `genai-${cfg.stack}`, "restricted", { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
+    const appNamespace = namespace("namespace", appNamespaceName(cfg.stack), "restricted", { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
     // The node exporter and the log shipper read the host: the monitoring namespace admits them.
     const monitoringNamespace = namespace("monitoring-namespace", MONITORING_NAMESPACE, "privileged");
 
@@ -144,6 +175,8 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         secrets: stored,
         rotationDays: SECRET_ROTATION_DAYS,
         protectData: cfg.protectData,
+        account,
+        region: a.region,
         kubernetesSecrets: [
             { namespace: appNamespace.metadata.name, name: APP_SECRET, keys: Object.fromEntries(appKeys.map((k) => [k, k])) },
             {
@@ -173,6 +206,9 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         password: generated.values.postgresPassword,
         protectData: cfg.protectData,
         performanceInsights: cfg.database.performanceInsights,
+        logRetentionDays: a.logArchiveRetentionDays,
+        account,
+        region: a.region,
         initJob: { namespace: appNamespace.metadata.name, passwordSecret: secretRef(SECRET_KEYS.postgresPassword), provider: cluster.provider, dependsOn: [appSecret] },
         tags,
     });
@@ -185,12 +221,16 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         snapshotRetentionDays: cfg.cache.snapshotRetentionDays,
         authToken: generated.values.redisPassword,
         protectData: cfg.protectData,
+        account,
+        region: a.region,
         tags,
     });
 
     const alertTopic = new AwsAlertTopic("alert-topic", {
         prefix,
         clusterName: cluster.cluster.name,
+        clusterArn: cluster.cluster.arn,
+        account,
         publisher: { namespace: MONITORING_NAMESPACE, serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT },
         emails: cfg.observability.alertEmails,
         tags,
@@ -198,19 +238,19 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
     const slack = cfg.secrets.alertSlackWebhookUrl;
     const alertmanagerConfig = pulumi
         .all([alertTopic.topic.arn, slack ?? pulumi.output(undefined)])
-        .apply(([arn, slackWebhookUrl]) => renderAlertmanagerConfig({ slackWebhookUrl, criticalEmailTopic: { arn, region: a.region } }));
+        .apply(([arn, slackWebhookUrl]) => renderAlertmanagerConfig({ slackWebhookUrl, criticalEmailTopic: { arn, region: a.region }, silencedAlerts: ALWAYS_FIRING_ALERTS }));
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
         scrapedModels: cfg.models.flatMap((m) => (m.engine.metrics ? [{ name: m.name, metricsPath: m.engine.metrics.path }] : [])),
-        // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
-        alertRules: platformAlertRules({ models: cfg.models, loadBalancer: undefined, probes: false, monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold }),
+        alertRules: platformAlertRules(alertInputsOf(cfg)),
         panels: inferencePanels(cfg.models, undefined, a.gpuNodeGroups.length > 0),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
         logsRetentionDays: cfg.observability.logsRetentionDays,
         grafanaAdminSecret: secretStore.kubernetesSecrets[GRAFANA_SECRET].metadata.name,
         alertmanagerConfig,
+        alertmanagerIdentity: [alertTopic.publisherAssociation],
         storageClass: GP3_STORAGE_CLASS,
         gpuMetrics: a.gpuNodeGroups.length > 0,
         provider: cluster.provider,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_INSTANCE_TYPE_NAMES, GPU_INSTANCE_TYPES, podAllocatable } from "../catalog/gpu";
 import { isPinnedImage, looksLikeSecretName, PINNED_IMAGE_RULE, SECRET_ENV_RULE } from "../catalog/rules";
-import { eksVersion, EKS_VERSIONS } from "../catalog/aws";
+import { CLOUDWATCH_RETENTION_DAYS, eksVersion, EKS_VERSIONS } from "../catalog/aws";
 import { chartSupportProblem, CHARTS } from "../catalog/charts";
 import { Arch } from "../catalog/images";
 import { Engine, EngineId, engineRelease, EngineRelease, ENGINES } from "../catalog/engines";
@@ -119,6 +119,24 @@ export interface GpuNodeGroupConfig {
     readonly diskSizeGb: number;
 }
 
+/** The deploy path into the VPC: GitHub Actions runners hosted by AWS CodeBuild in the private subnets. */
+export interface DeployRunnerConfig {
+    /** The GitHub repository whose workflow jobs the runners take, `owner/name`. */
+    readonly repository: string;
+    /** ARN of the AWS CodeConnections (or CodeStar Connections) connection to GitHub, authorised once in the console. */
+    readonly connectionArn: string;
+}
+
+/** The IAM roles granted access to the cluster's Kubernetes API through EKS access entries. */
+export interface ClusterAccessConfig {
+    /** The CI deploy role: cluster admin. */
+    readonly deployRoleArn: string;
+    /** The CI preview role: view only. */
+    readonly previewRoleArn: string;
+    /** The operators' break-glass role: cluster admin. */
+    readonly breakGlassRoleArn: string;
+}
+
 export interface AwsConfig {
     readonly region: string;
     readonly vpcCidr: string;
@@ -127,6 +145,14 @@ export interface AwsConfig {
     readonly vpcFlowLogs: boolean;
     readonly eksVersion: string;
     readonly eksPublicAccessCidrs: readonly string[];
+    /**
+     * Operator addresses (/32) the API endpoint is opened to for the first `pulumi up` of an empty
+     * account, before the deploy runner exists; never committed (a test keeps the stack files free of it).
+     */
+    readonly eksBootstrapAccessCidrs: readonly string[];
+    /** The deploy runner; required when the API endpoint is private. */
+    readonly deployRunner?: DeployRunnerConfig;
+    readonly clusterAccess: ClusterAccessConfig;
     readonly systemNodeInstanceType: string;
     readonly systemNodeCount: number;
     readonly gpuNodeGroups: readonly GpuNodeGroupConfig[];
@@ -183,6 +209,10 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(?:codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const HOST_CIDR = /^(\d{1,3}\.){3}\d{1,3}\/32$/;
 
 /** Reads and validates the whole stack configuration; throws a ConfigError on the first bad value. */
 export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(source)): StackConfig {
@@ -201,6 +231,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         r.fail("huggingFaceToken", undefined, `a secret (pulumi config set --secret huggingFaceToken ...), required because model "${gated.name}" has gatedWeights`);
     }
     const budgetMonthly = r.number("monthlyBudgetUsd", 0, 10_000_000, true);
+    const protectData = r.boolean("protectData");
     const database: DatabaseConfig = {
         name: r.string("dbName"),
         user: r.string("dbUser"),
@@ -228,7 +259,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         stack: source.stack,
         platform,
         costCenter: r.string("costCenter"),
-        protectData: r.boolean("protectData"),
+        protectData,
         host,
         models,
         traffic: {
@@ -259,11 +290,11 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             natProcessedGbPerMonth: r.integer("costNatGbPerMonth", 0, 10_000_000),
         },
         secrets,
-        aws: readAwsConfig(r, platform, models, observability.alertEmails),
+        aws: readAwsConfig(r, platform, models, observability.alertEmails, protectData),
     };
 }
 
-function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[], alertEmails: readonly string[]): AwsConfig {
+function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[], alertEmails: readonly string[], protectData: boolean): AwsConfig {
     const onAws = platform === "aws";
     const aws: AwsConfig = {
         region: r.raw("aws:region") ?? "us-east-1",
@@ -273,6 +304,13 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
         vpcFlowLogs: r.boolean("vpcFlowLogs"),
         eksVersion: r.string("eksVersion"),
         eksPublicAccessCidrs: r.stringList("eksPublicAccessCidrs", CIDR, "IPv4 CIDRs"),
+        eksBootstrapAccessCidrs: r.stringList("eksBootstrapAccessCidrs", HOST_CIDR, "single IPv4 addresses written as /32"),
+        deployRunner: readDeployRunner(r),
+        clusterAccess: {
+            deployRoleArn: r.optionalString("deployRoleArn") ?? "",
+            previewRoleArn: r.optionalString("previewRoleArn") ?? "",
+            breakGlassRoleArn: r.optionalString("breakGlassRoleArn") ?? "",
+        },
         systemNodeInstanceType: r.string("systemNodeInstanceType"),
         systemNodeCount: r.integer("systemNodeCount", 1, 20),
         gpuNodeGroups: onAws ? readGpuNodeGroups(r) : [],
@@ -283,6 +321,9 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
         albStickinessSeconds: r.integer("albStickinessSeconds", 0, 604800),
         logArchiveRetentionDays: r.integer("logArchiveRetentionDays", 1, 3653),
     };
+    if (!CLOUDWATCH_RETENTION_DAYS.includes(aws.logArchiveRetentionDays)) {
+        r.fail("logArchiveRetentionDays", aws.logArchiveRetentionDays, `one of the retention periods CloudWatch Logs accepts: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`);
+    }
     if (!CIDR.test(aws.vpcCidr)) r.fail("vpcCidr", aws.vpcCidr, "an IPv4 CIDR such as 10.20.0.0/16");
     if (!INSTANCE_TYPE.test(aws.systemNodeInstanceType)) r.fail("systemNodeInstanceType", aws.systemNodeInstanceType, "an EC2 instance type such as m6i.large");
     if (!onAws) return aws;
@@ -296,6 +337,8 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
     if (aws.eksPublicAccessCidrs.includes("0.0.0.0/0")) {
         r.fail("eksPublicAccessCidrs", aws.eksPublicAccessCidrs, "specific CIDRs; 0.0.0.0/0 would open the API endpoint to the internet");
     }
+    readEndpointAccess(r, aws, protectData);
+    readClusterAccess(r, aws.clusterAccess);
     if (!ACM_ARN.test(aws.acmCertificateArn)) {
         r.fail("acmCertificateArn", aws.acmCertificateArn || undefined, "the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>)");
     }
@@ -330,6 +373,52 @@ function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly Mod
         }
     });
     return aws;
+}
+
+function readDeployRunner(r: ConfigReader): DeployRunnerConfig | undefined {
+    const connectionArn = r.optionalString("deployRunnerConnectionArn");
+    const repository = r.optionalString("deployRunnerRepository");
+    if (connectionArn === undefined && repository === undefined) return undefined;
+    if (connectionArn === undefined || !CONNECTION_ARN.test(connectionArn)) {
+        r.fail("deployRunnerConnectionArn", connectionArn, "the ARN of a CodeConnections connection to GitHub (arn:aws:codeconnections:<region>:<account>:connection/<id>)");
+    }
+    if (repository === undefined || !GITHUB_REPOSITORY.test(repository)) {
+        r.fail("deployRunnerRepository", repository, "the GitHub repository whose workflow jobs the runner takes, as owner/name");
+    }
+    return { connectionArn, repository };
+}
+
+/**
+ * Who reaches the API endpoint from outside the VPC. A stack that protects its data keeps it private
+ * and deploys through the runner; any private endpoint needs the runner. The bootstrap addresses open
+ * it for the first `up` of an empty account, before the runner exists, and only where a runner is
+ * configured to take over (the next `up` through the runner, without them, closes it again).
+ */
+function readEndpointAccess(r: ConfigReader, aws: AwsConfig, protectData: boolean): void {
+    if (protectData && aws.eksPublicAccessCidrs.length > 0) {
+        r.fail(
+            "eksPublicAccessCidrs",
+            aws.eksPublicAccessCidrs,
+            "[] on a stack with protectData: its API endpoint stays private and CI deploys through the runner (for the first up of an empty account, eksBootstrapAccessCidrs)",
+        );
+    }
+    if (aws.eksPublicAccessCidrs.length === 0 && !aws.deployRunner) {
+        r.fail("deployRunnerConnectionArn", undefined, "a CodeConnections connection ARN (and deployRunnerRepository): the API endpoint is private, so CI reaches it only through the runner in the VPC");
+    }
+    if (aws.eksBootstrapAccessCidrs.length > 0 && !aws.deployRunner) {
+        r.fail("eksBootstrapAccessCidrs", aws.eksBootstrapAccessCidrs, "[] unless the deploy runner is configured (deployRunnerConnectionArn): the bootstrap only opens the endpoint until the runner takes over");
+    }
+}
+
+function readClusterAccess(r: ConfigReader, access: ClusterAccessConfig): void {
+    const keys = { deployRoleArn: "the CI deploy role", previewRoleArn: "the CI preview role", breakGlassRoleArn: "the operators' break-glass role" } as const;
+    for (const [key, what] of Object.entries(keys) as [keyof ClusterAccessConfig, string][]) {
+        const arn = access[key];
+        if (!IAM_ROLE_ARN.test(arn)) r.fail(key, arn || undefined, `the ARN of ${what}, an IAM role (arn:aws:iam::<account>:role/<name>)`);
+    }
+    if (new Set(Object.values(access)).size !== Object.keys(keys).length) {
+        r.fail("breakGlassRoleArn", access.breakGlassRoleArn, "a role other than deployRoleArn and previewRoleArn: each role gets one access entry");
+    }
 }
 
 function readAllowedGpuTypes(r: ConfigReader): string[] {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ELASTICACHE_REDIS } from "../../catalog/aws";
 import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
@@ -21,6 +22,9 @@ export interface ElastiCacheRedisArgs {
     readonly authToken: pulumi.Output<string>;
     /** Pulumi `protect` and retain-on-delete, so no code change deletes the cache or its key. */
     readonly protectData: boolean;
+    /** The stack's AWS account and region. */
+    readonly account: pulumi.Input<string>;
+    readonly region: string;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
@@ -39,7 +43,14 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         super("genai:cache:Redis", name, {}, opts);
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, t("redis"), this, args.protectData);
+        const key = rotatingKey(`${name}-key`, `${args.prefix}: Redis at rest`, { account: args.account, region: args.region, service: "elasticache" }, t("redis"), this, args.protectData);
+        // Each incarnation's final snapshot needs a name no earlier one used: the suffix changes with the
+        // inputs that make ElastiCache replace the group.
+        const snapshotSuffix = new random.RandomId(
+            `${name}-final-snapshot`,
+            { byteLength: 4, keepers: { engine: ELASTICACHE_REDIS.engine, kmsKeyId: key.arn, port: "6379", atRestEncryption: "true" } },
+            parent,
+        );
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("redis") }, parent);
         const parameters = new aws.elasticache.ParameterGroup(
             `${name}-params`,
@@ -69,7 +80,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
                 snapshotWindow: "02:00-03:00",
                 maintenanceWindow: "sun:05:30-sun:06:30",
                 autoMinorVersionUpgrade: true,
-                finalSnapshotIdentifier: `${args.prefix}-redis-final`,
+                finalSnapshotIdentifier: pulumi.interpolate`${args.prefix}-redis-final-${snapshotSuffix.hex}`,
                 tags: t("redis"),
             },
             { parent: this, protect: args.protectData, retainOnDelete: args.protectData },

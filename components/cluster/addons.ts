@@ -5,6 +5,7 @@ import { CHARTS } from "../../catalog/charts";
 import { helmRelease } from "../shared/helm";
 import { podIdentityRole } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
+import { chartCrds, loadBalancerControllerCrdUrls } from "./crds";
 import { SYSTEM_NODES } from "./eks";
 
 export interface ClusterAddonsArgs {
@@ -12,6 +13,12 @@ export interface ClusterAddonsArgs {
     readonly prefix: string;
     /** Name of the EKS cluster. */
     readonly clusterName: pulumi.Input<string>;
+    /** ARN of the EKS cluster, which the add-ons' Pod Identity roles trust alone. */
+    readonly clusterArn: pulumi.Input<string>;
+    /** The stack's AWS account. */
+    readonly account: pulumi.Input<string>;
+    /** The ALB target groups the load balancer controller binds pods into; it may touch no other. */
+    readonly targetGroupArns: pulumi.Input<string>[];
     /** VPC of the stack. */
     readonly vpcId: pulumi.Input<string>;
     /** AWS region of the stack. */
@@ -68,8 +75,8 @@ export function clusterAutoscalerPolicy(clusterName: string): string {
     });
 }
 
-/** What the load balancer controller may do: bind pod IPs into the target groups this stack created. */
-export function loadBalancerControllerPolicy(): string {
+/** What the load balancer controller may do: bind pod IPs into the target groups this stack created, and no other. */
+export function loadBalancerControllerPolicy(targetGroupArns: readonly string[]): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -78,7 +85,7 @@ export function loadBalancerControllerPolicy(): string {
                 Action: ["elasticloadbalancing:Describe*", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeAvailabilityZones"],
                 Resource: "*",
             },
-            { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*" },
+            { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: [...targetGroupArns] },
         ],
     });
 }
@@ -120,6 +127,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
             `${name}-cluster-autoscaler`,
             {
                 clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                account: args.account,
                 namespace: "kube-system",
                 serviceAccount: autoscalerAccount,
                 policy: pulumi.output(args.clusterName).apply(clusterAutoscalerPolicy),
@@ -150,31 +159,42 @@ export class ClusterAddons extends pulumi.ComponentResource {
             `${name}-lb-controller`,
             {
                 clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                account: args.account,
                 namespace: "kube-system",
                 serviceAccount: "aws-load-balancer-controller",
-                policy: loadBalancerControllerPolicy(),
+                policy: pulumi.all(args.targetGroupArns).apply(loadBalancerControllerPolicy),
                 tags: t("lb-controller"),
                 associate: true,
             },
             this,
         );
-        this.loadBalancerController = helmRelease(
+        const controllerCrds = chartCrds(`${name}-lb-controller-crds`, loadBalancerControllerCrdUrls(), k);
+        const chart = CHARTS.loadBalancerController;
+        // Not helmRelease: the chart's CRDs come from controllerCrds, so Helm must skip its crds/ directory.
+        this.loadBalancerController = new k8s.helm.v3.Release(
             `${name}-lb-controller`,
             {
                 name: "aws-load-balancer-controller",
                 namespace: "kube-system",
-                chart: CHARTS.loadBalancerController,
+                chart: chart.chart,
+                version: chart.version,
+                repositoryOpts: { repo: chart.repo },
+                skipCrds: true,
                 values: {
                     clusterName: args.clusterName,
                     region: args.region,
                     vpcId: args.vpcId,
                     serviceAccount: { create: true, name: "aws-load-balancer-controller" },
-                    // This stack creates the ALB itself: the controller only binds targets.
+                    // This stack creates the ALB, its listeners and target groups itself: the controller only binds
+                    // pods into them (TargetGroupBinding), and reconciles no Service, Ingress class or Gateway.
+                    controllerConfig: { featureGates: { EnableServiceController: false, ALBGatewayAPI: false, NLBGatewayAPI: false } },
                     enableServiceMutatorWebhook: false,
+                    createIngressClassResource: false,
                     nodeSelector: { ...SYSTEM_NODES },
                 },
             },
-            { ...k, dependsOn: [...args.dependsOn, ...(controller.association ? [controller.association] : [])] },
+            { ...k, dependsOn: [...args.dependsOn, controllerCrds, ...(controller.association ? [controller.association] : [])] },
         );
 
         this.fileSystem = new aws.efs.FileSystem(

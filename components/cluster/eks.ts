@@ -2,10 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../catalog/charts";
-import { EKS_SUPPORT_TYPE } from "../../catalog/aws";
+import { acceleratorLabel, CLUSTER_AUTOSCALER_GPU_LABEL, EKS_ACCESS_POLICIES, EKS_SUPPORT_TYPE } from "../../catalog/aws";
+import { GPU_INSTANCE_TYPES } from "../../catalog/gpu";
 import { rotatingKey } from "../shared/kms";
 import { helmRelease } from "../shared/helm";
-import { podIdentityRole, serviceTrustPolicy } from "../shared/iam";
+import { eksClusterArn, podIdentityRole, serviceTrustPolicy, sourceConditions } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 
 /** One GPU class's managed node group. */
@@ -37,6 +38,12 @@ export interface EksClusterArgs {
     readonly nodeSecurityGroupId: pulumi.Input<string>;
     /** CIDRs allowed to the public API endpoint; empty keeps the endpoint private. */
     readonly publicAccessCidrs: readonly string[];
+    /** Security groups admitted to the API endpoint on 443 from inside the VPC (the deploy runners'). */
+    readonly apiClientSecurityGroupIds: pulumi.Input<string>[];
+    /** IAM roles given access to the Kubernetes API (EKS access entries), by what they may do. */
+    readonly access: { readonly admins: readonly string[]; readonly viewers: readonly string[] };
+    /** The stack's AWS account. */
+    readonly account: pulumi.Input<string>;
     /** Instance type of the system node group (add-ons, monitoring). */
     readonly systemNodeInstanceType: string;
     /** Nodes of the system node group; the autoscaler may double it. */
@@ -65,6 +72,14 @@ export const NODE_ROLE_LABEL = "genai.io/role";
 export const SYSTEM_NODES = { [NODE_ROLE_LABEL]: "system" } as const;
 /** The label the NVIDIA device plugin's node affinity requires (set by GPU feature discovery otherwise). */
 export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
+
+/** The labels of a GPU node group's nodes: role, GPU class, the device plugin's, and the autoscaler's GPU label. */
+export function gpuNodeLabels(gpuClass: string, instanceTypes: readonly string[]): Record<string, string> {
+    // One GPU model per group (the config refuses a mix): the first type names it.
+    const model = GPU_INSTANCE_TYPES[instanceTypes[0]].gpu;
+    return { [NODE_ROLE_LABEL]: "gpu", [GPU_CLASS_LABEL]: gpuClass, [GPU_PRESENT_LABEL]: "true", [CLUSTER_AUTOSCALER_GPU_LABEL]: acceleratorLabel(model) };
+}
+
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 const MANAGED_POLICY = "arn:aws:iam::aws:policy";
@@ -87,10 +102,12 @@ export function renderKubeconfig(name: string, endpoint: string, certificateAuth
 }
 
 /**
- * An EKS cluster for GPU inference: pinned version, private (or CIDR-restricted) API endpoint, secrets
- * encrypted with a rotating KMS key, control-plane logs, a system node group and one GPU node group per
- * GPU class (NVIDIA AL2023 AMI, GPU taint, IMDSv2, encrypted gp3 root volume), the NVIDIA device
- * plugin, and an explicit Kubernetes provider that every Kubernetes resource uses.
+ * An EKS cluster for GPU inference: pinned version, private (or CIDR-restricted) API endpoint that the
+ * deploy runners' security group reaches from inside the VPC, access entries for the roles that use the
+ * Kubernetes API, secrets encrypted with a rotating KMS key, control-plane logs, a system node group and
+ * one GPU node group per GPU class (NVIDIA AL2023 AMI, GPU taint and labels, IMDSv2, encrypted gp3 root
+ * volume), the NVIDIA device plugin, and an explicit Kubernetes provider that every Kubernetes resource
+ * uses, once the access entries and the runners' way in exist.
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly cluster: aws.eks.Cluster;
@@ -108,9 +125,22 @@ export class EksCluster extends pulumi.ComponentResource {
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
         const clusterName = `${args.prefix}-eks`;
 
-        this.secretsKey = rotatingKey(`${name}-secrets`, `${clusterName}: envelope encryption of Kubernetes secrets`, t("eks-secrets"), this, args.protectData);
-        const clusterRole = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"), tags: t("eks-cluster") }, parent);
-        new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
+        const account = pulumi.output(args.account);
+        const arn = account.apply((id) => eksClusterArn(args.region, id, clusterName));
+        this.secretsKey = rotatingKey(
+            `${name}-secrets`,
+            `${clusterName}: envelope encryption of Kubernetes secrets`,
+            { account: args.account, region: args.region, service: "eks" },
+            t("eks-secrets"),
+            this,
+            args.protectData,
+        );
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster`,
+            { assumeRolePolicy: pulumi.all([account, arn]).apply(([id, clusterArn]) => serviceTrustPolicy("eks.amazonaws.com", sourceConditions(id, clusterArn))), tags: t("eks-cluster") },
+            parent,
+        );
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: `${MANAGED_POLICY}/AmazonEKSClusterPolicy` }, parent);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane`,
             { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays, tags: t("eks-logs") },
@@ -132,19 +162,26 @@ export class EksCluster extends pulumi.ComponentResource {
                 },
                 encryptionConfig: { provider: { keyArn: this.secretsKey.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
-                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                // Every admin is an access entry of this program: none for whoever happened to create the cluster.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
                 upgradePolicy: { supportType: EKS_SUPPORT_TYPE },
                 tags: t("eks"),
             },
-            { parent: this, dependsOn: [logGroup] },
+            // The role keeps its policy until the cluster is gone, so deleting the cluster cleans up its network interfaces.
+            { parent: this, dependsOn: [logGroup, clusterPolicy] },
         );
 
         // The node role carries only what the kubelet and the host-network VPC CNI need; pods cannot reach it
         // (IMDS hop limit 1), and the CSI drivers get their own roles through Pod Identity.
-        this.nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags: t("eks-nodes") }, parent);
-        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}/${policy}` }, parent);
-        }
+        // EC2 documents no source keys for instance roles: the account is checked where EC2 sets it, never required.
+        this.nodeRole = new aws.iam.Role(
+            `${name}-nodes`,
+            { assumeRolePolicy: account.apply((id) => serviceTrustPolicy("ec2.amazonaws.com", { StringEqualsIfExists: { "aws:SourceAccount": id } })), tags: t("eks-nodes") },
+            parent,
+        );
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
+            (policy) => new aws.iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}/${policy}` }, parent),
+        );
         const clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
 
         const launchTemplate = (role: string, diskSizeGb: number) =>
@@ -183,8 +220,9 @@ export class EksCluster extends pulumi.ComponentResource {
                     taints: spec.gpu ? [{ ...GPU_TAINT }] : undefined,
                     tags: t(role),
                 },
-                // The cluster autoscaler changes the desired size as pods need nodes: do not fight it.
-                { parent: this, ignoreChanges: ["scalingConfig.desiredSize"], deleteBeforeReplace: false },
+                // The cluster autoscaler changes the desired size as pods need nodes: do not fight it. The node role
+                // keeps its policies until the group is gone, so the CNI can release the nodes' network interfaces.
+                { parent: this, ignoreChanges: ["scalingConfig.desiredSize"], deleteBeforeReplace: false, dependsOn: nodePolicies },
             );
         };
         const system = nodeGroup("system", {
@@ -208,30 +246,42 @@ export class EksCluster extends pulumi.ComponentResource {
                     max: group.maxSize,
                     diskSizeGb: group.diskSizeGb,
                     amiType: "AL2023_x86_64_NVIDIA",
-                    labels: { [NODE_ROLE_LABEL]: "gpu", [GPU_CLASS_LABEL]: group.gpuClass, [GPU_PRESENT_LABEL]: "true" },
+                    labels: gpuNodeLabels(group.gpuClass, group.instanceTypes),
                     gpu: true,
                 }),
             );
         }
 
         const addon = (addonName: string, dependsOn: pulumi.Resource[], podIdentity?: { serviceAccount: string; policy: string }) => {
-            const role = podIdentity
+            const identity = podIdentity
                 ? podIdentityRole(
                       `${name}-${addonName}`,
-                      { clusterName: this.cluster.name, namespace: "kube-system", serviceAccount: podIdentity.serviceAccount, managedPolicyArns: [`${MANAGED_POLICY}/${podIdentity.policy}`], tags: t(addonName), associate: false },
+                      {
+                          clusterName: this.cluster.name,
+                          clusterArn: this.cluster.arn,
+                          account: args.account,
+                          namespace: "kube-system",
+                          serviceAccount: podIdentity.serviceAccount,
+                          managedPolicyArns: [`${MANAGED_POLICY}/${podIdentity.policy}`],
+                          tags: t(addonName),
+                          associate: false,
+                      },
                       this,
-                  ).role
+                  )
                 : undefined;
             return new aws.eks.Addon(
                 `${name}-${addonName}`,
                 {
                     clusterName: this.cluster.name,
                     addonName,
+                    // A new cluster already runs self-managed vpc-cni, coredns and kube-proxy: the add-on takes them over.
+                    resolveConflictsOnCreate: "OVERWRITE",
                     resolveConflictsOnUpdate: "OVERWRITE",
-                    podIdentityAssociations: role && podIdentity ? [{ roleArn: role.arn, serviceAccount: podIdentity.serviceAccount }] : undefined,
+                    podIdentityAssociations: identity && podIdentity ? [{ roleArn: identity.role.arn, serviceAccount: podIdentity.serviceAccount }] : undefined,
                     tags: t(addonName),
                 },
-                { parent: this, dependsOn },
+                // The add-on's pods get credentials at once: its role's policies come first.
+                { parent: this, dependsOn: [...dependsOn, ...(identity?.policies ?? [])] },
             );
         };
         const podIdentityAgent = addon("eks-pod-identity-agent", [system]);
@@ -249,7 +299,40 @@ export class EksCluster extends pulumi.ComponentResource {
                 .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
                 .apply(([n, endpoint, ca]) => renderKubeconfig(n, endpoint, ca.data ?? "", args.region)),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [system, ...addons] });
+        // Who may use the Kubernetes API, and from where inside the VPC: in place before the first Kubernetes call.
+        const grants = [
+            ...args.access.admins.map((principalArn) => ({ principalArn, policyArn: EKS_ACCESS_POLICIES.clusterAdmin })),
+            ...args.access.viewers.map((principalArn) => ({ principalArn, policyArn: EKS_ACCESS_POLICIES.view })),
+        ];
+        const access = grants.map(({ principalArn, policyArn }, i) => {
+            const entry = new aws.eks.AccessEntry(`${name}-access-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags: t("eks-access") }, parent);
+            return new aws.eks.AccessPolicyAssociation(
+                `${name}-access-${i}`,
+                { clusterName: this.cluster.name, principalArn, policyArn, accessScope: { type: "cluster" } },
+                { parent: this, dependsOn: [entry] },
+            );
+        });
+        const apiClients = args.apiClientSecurityGroupIds.map(
+            (groupId, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-api-client-${i}`,
+                    {
+                        securityGroupId: clusterSecurityGroupId,
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        referencedSecurityGroupId: groupId,
+                        description: "cluster: Kubernetes API from the deploy runners",
+                        tags: t("eks-api-clients"),
+                    },
+                    parent,
+                ),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { parent: this, dependsOn: [system, ...addons, ...access, ...apiClients] },
+        );
 
         const devicePlugin = helmRelease(
             `${name}-nvidia-device-plugin`,

@@ -15,7 +15,7 @@ export interface PlatformBucketArgs {
     readonly prefix: string;
     /** Key prefixes with their expiry. */
     readonly rules: readonly BucketPrefixRule[];
-    /** Prefix the ALB writes its access logs under; grants the regional ELB log delivery write access there. */
+    /** Prefix the ALB writes its access logs under; grants the region's Elastic Load Balancing account write access there. */
     readonly albLogPrefix?: string;
     /** AWS region of the stack. */
     readonly region: string;
@@ -25,20 +25,8 @@ export interface PlatformBucketArgs {
     readonly tags: Tags;
 }
 
-/** The AWS accounts that deliver ALB access logs, by region; newer regions use the log-delivery service principal. */
-export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "eu-west-1": "156460612806",
-    "eu-central-1": "054676820928",
-    "ap-southeast-1": "114774131450",
-    "ap-northeast-1": "582318560864",
-};
-
-/** The bucket policy: TLS-only access, and ALB log delivery under its prefix. */
-export function renderBucketPolicy(bucketArn: string, region: string, albLogPrefix?: string): string {
+/** The bucket policy: TLS-only access, and ALB log delivery by the region's Elastic Load Balancing account under its prefix. */
+export function renderBucketPolicy(bucketArn: string, albLogs?: { prefix: string; deliveryAccountArn: string }): string {
     const statements: Record<string, unknown>[] = [
         {
             Sid: "DenyInsecureTransport",
@@ -49,14 +37,13 @@ export function renderBucketPolicy(bucketArn: string, region: string, albLogPref
             Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
     ];
-    if (albLogPrefix) {
-        const account = ELB_LOG_ACCOUNTS[region];
+    if (albLogs) {
         statements.push({
             Sid: "AlbAccessLogDelivery",
             Effect: "Allow",
-            Principal: account ? { AWS: `arn:aws:iam::${account}:root` } : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Principal: { AWS: albLogs.deliveryAccountArn },
             Action: "s3:PutObject",
-            Resource: `${bucketArn}/${albLogPrefix}/*`,
+            Resource: `${bucketArn}/${albLogs.prefix}/*`,
         });
     }
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -108,11 +95,13 @@ export class PlatformBucket extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [versioning] },
         );
-        new aws.s3.BucketPolicy(
-            `${name}-policy`,
-            { bucket, policy: this.bucket.arn.apply((arn) => renderBucketPolicy(arn, args.region, args.albLogPrefix)) },
-            { parent: this, dependsOn: [access] },
-        );
+        const albLogPrefix = args.albLogPrefix;
+        const policy = albLogPrefix
+            ? pulumi
+                  .all([this.bucket.arn, aws.elb.getServiceAccountOutput({ region: args.region }, parent).arn])
+                  .apply(([arn, deliveryAccountArn]) => renderBucketPolicy(arn, { prefix: albLogPrefix, deliveryAccountArn }))
+            : this.bucket.arn.apply((arn) => renderBucketPolicy(arn));
+        new aws.s3.BucketPolicy(`${name}-policy`, { bucket, policy }, { parent: this, dependsOn: [access] });
         this.registerOutputs({ bucket: this.bucket.bucket });
     }
 }

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RDS_POSTGRES } from "../../catalog/aws";
+import { RDS_CA, RDS_POSTGRES } from "../../catalog/aws";
 import { IMAGES } from "../../catalog/images";
+import { serviceTrustPolicy, sourceConditions } from "../shared/iam";
 import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 import { renderPostgresInitSql } from "./postgres-init";
@@ -35,6 +36,11 @@ export interface RdsPostgresArgs {
     readonly protectData: boolean;
     /** Performance Insights and enhanced monitoring. */
     readonly performanceInsights: boolean;
+    /** Days CloudWatch keeps the PostgreSQL logs. */
+    readonly logRetentionDays: number;
+    /** The stack's AWS account and region. */
+    readonly account: pulumi.Input<string>;
+    readonly region: string;
     /** Where the job that creates the extensions runs, and the Secret key it reads the password from. */
     readonly initJob: { namespace: pulumi.Input<string>; passwordSecret: { name: pulumi.Input<string>; key: string }; provider: k8s.Provider; dependsOn?: pulumi.Resource[] };
     /** Tags of every taggable resource of the component. */
@@ -51,9 +57,16 @@ export const POSTGRES_PARAMETERS: readonly { name: string; value: string; applyM
     { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
 ];
 
+/** The PostgreSQL logs RDS exports to CloudWatch, each to a log group the program creates first, with its retention. */
+export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+
+/** Where the init job keeps the RDS CA bundle it verifies the server with. */
+const CA_DIR = "/tls";
+const CA_FILE = `${CA_DIR}/rds-ca-bundle.pem`;
+
 /**
  * PostgreSQL 15 on RDS: private, encrypted with its own KMS key, gp3 with storage autoscaling, TLS
- * enforced, IAM authentication, logs to CloudWatch, automated backups and a final snapshot; in prod
+ * enforced (password authentication; IAM authentication off), logs to CloudWatch, automated backups and a final snapshot; in prod
  * Multi-AZ, deletion protection, Performance Insights, enhanced monitoring and Pulumi `protect`. The
  * application extensions are created by an idempotent Kubernetes Job once the instance exists.
  */
@@ -66,9 +79,30 @@ export class RdsPostgres extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
 
-        const key = rotatingKey(`${name}-key`, `${args.prefix}: Postgres storage and Performance Insights`, t("postgres"), this, args.protectData);
-        // Each instance's final snapshot needs a name no earlier instance used.
-        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
+        const key = rotatingKey(
+            `${name}-key`,
+            `${args.prefix}: Postgres storage and Performance Insights`,
+            { account: args.account, region: args.region, service: "rds" },
+            t("postgres"),
+            this,
+            args.protectData,
+        );
+        // Each incarnation of the instance gets an identifier, and with it a final snapshot name and log groups,
+        // that no earlier one used: the suffix changes with every input that makes RDS replace the instance.
+        const suffix = new random.RandomId(
+            `${name}-final-snapshot`,
+            { byteLength: 4, keepers: { engine: RDS_POSTGRES.engine, kmsKeyId: key.arn, dbName: args.databaseName, username: args.user } },
+            parent,
+        );
+        const identifier = pulumi.interpolate`${args.prefix}-pg-${suffix.hex}`;
+        const logGroups = POSTGRES_LOG_EXPORTS.map(
+            (log) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${log}-logs`,
+                    { name: pulumi.interpolate`/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays, tags: t("postgres") },
+                    parent,
+                ),
+        );
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: t("postgres") }, parent);
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
@@ -79,20 +113,22 @@ export class RdsPostgres extends pulumi.ComponentResource {
             ? new aws.iam.Role(
                   `${name}-monitoring`,
                   {
-                      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+                      assumeRolePolicy: pulumi
+                          .all([args.account, identifier])
+                          .apply(([account, id]) => serviceTrustPolicy("monitoring.rds.amazonaws.com", sourceConditions(account, `arn:aws:rds:${args.region}:${account}:db:${id}`))),
                       tags: t("postgres-monitoring"),
                   },
                   parent,
               )
             : undefined;
-        if (monitoringRole) {
-            new aws.iam.RolePolicyAttachment(`${name}-monitoring`, { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" }, parent);
-        }
+        const monitoringPolicy = monitoringRole
+            ? new aws.iam.RolePolicyAttachment(`${name}-monitoring`, { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" }, parent)
+            : undefined;
 
         this.instance = new aws.rds.Instance(
             `${name}`,
             {
-                identifierPrefix: `${args.prefix}-pg-`,
+                identifier,
                 engine: RDS_POSTGRES.engine,
                 engineVersion: RDS_POSTGRES.engineVersion,
                 autoMinorVersionUpgrade: true,
@@ -116,21 +152,28 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: args.protectData,
                 skipFinalSnapshot: false,
-                finalSnapshotIdentifier: pulumi.interpolate`${args.prefix}-pg-final-${snapshotSuffix.hex}`,
+                finalSnapshotIdentifier: pulumi.interpolate`${identifier}-final`,
                 // Point-in-time restore stays possible after the instance is gone, for the retention period.
                 deleteAutomatedBackups: false,
-                iamDatabaseAuthenticationEnabled: true,
-                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                // Every client authenticates with the generated password: nothing would use IAM tokens.
+                iamDatabaseAuthenticationEnabled: false,
+                enabledCloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
                 performanceInsightsEnabled: args.performanceInsights,
                 performanceInsightsKmsKeyId: args.performanceInsights ? key.arn : undefined,
                 performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
                 monitoringInterval: args.performanceInsights ? 60 : 0,
                 monitoringRoleArn: monitoringRole?.arn,
-                caCertIdentifier: "rds-ca-rsa2048-g1",
+                caCertIdentifier: RDS_CA.certIdentifier,
                 tags: t("postgres"),
             },
             // RDS picks the major's current minor and applies newer ones itself: never revert to the version first created.
-            { parent: this, protect: args.protectData, retainOnDelete: args.protectData, ignoreChanges: ["engineVersion"] },
+            {
+                parent: this,
+                protect: args.protectData,
+                retainOnDelete: args.protectData,
+                ignoreChanges: ["engineVersion"],
+                dependsOn: [...logGroups, ...(monitoringPolicy ? [monitoringPolicy] : [])],
+            },
         );
         this.address = this.instance.address;
 
@@ -154,6 +197,18 @@ export class RdsPostgres extends pulumi.ComponentResource {
                             automountServiceAccountToken: false,
                             securityContext: { runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, seccompProfile: { type: "RuntimeDefault" } },
                             nodeSelector: { "genai.io/role": "system" },
+                            // The RDS CA bundle, fetched from AWS's trust store over verified HTTPS at every run: it
+                            // follows AWS's CA rotations without a copy in the repository to refresh.
+                            initContainers: [
+                                {
+                                    name: "fetch-rds-ca",
+                                    image: IMAGES.fetcher.ref,
+                                    command: ["curl", "-fsS", "--proto", "=https", "--retry", "3", "--connect-timeout", "30", "-o", CA_FILE, RDS_CA.globalBundleUrl],
+                                    resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "250m", memory: "64Mi" } },
+                                    securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                    volumeMounts: [{ name: "ca", mountPath: CA_DIR }],
+                                },
+                            ],
                             containers: [
                                 {
                                     name: "psql",
@@ -163,15 +218,23 @@ export class RdsPostgres extends pulumi.ComponentResource {
                                         { name: "PGHOST", value: this.instance.address },
                                         { name: "PGDATABASE", value: args.databaseName },
                                         { name: "PGUSER", value: args.user },
-                                        { name: "PGSSLMODE", value: "require" },
+                                        // TLS to this server only: a certificate signed by an RDS CA, for the instance's host name.
+                                        { name: "PGSSLMODE", value: "verify-full" },
+                                        { name: "PGSSLROOTCERT", value: CA_FILE },
                                         { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: job.passwordSecret.name, key: job.passwordSecret.key } } },
                                     ],
                                     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
                                     securityContext: { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                                    volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
+                                    volumeMounts: [
+                                        { name: "sql", mountPath: "/sql", readOnly: true },
+                                        { name: "ca", mountPath: CA_DIR, readOnly: true },
+                                    ],
                                 },
                             ],
-                            volumes: [{ name: "sql", configMap: { name: sql.metadata.name } }],
+                            volumes: [
+                                { name: "sql", configMap: { name: sql.metadata.name } },
+                                { name: "ca", emptyDir: { sizeLimit: "1Mi" } },
+                            ],
                         },
                     },
                 },

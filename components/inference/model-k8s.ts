@@ -36,8 +36,14 @@ export interface KubernetesModelServiceArgs {
 
 /** Seconds a stopping pod keeps serving while the ALB deregisters it. */
 export const PRE_STOP_SECONDS = 15;
-/** How long Pulumi waits for a rollout: a new GPU node, a multi-GB image pull and the weights load. */
-export const ROLLOUT_TIMEOUT = "40m";
+/** How long Pulumi waits for a rollout, in minutes: a new GPU node, a multi-GB image pull and the weights load. */
+export const ROLLOUT_TIMEOUT_MINUTES = 40;
+export const ROLLOUT_TIMEOUT = `${ROLLOUT_TIMEOUT_MINUTES}m`;
+/**
+ * Seconds Kubernetes lets a rollout go without progress before it marks it failed: no shorter than Pulumi's
+ * wait, or a slow but healthy rollout (a GPU node still starting) would be reported failed before it is.
+ */
+export const PROGRESS_DEADLINE_SECONDS = ROLLOUT_TIMEOUT_MINUTES * 60;
 
 /**
  * The disruption budget of one version: with two or more replicas one may go at a time; with a single
@@ -126,7 +132,6 @@ export class KubernetesModelService extends pulumi.ComponentResource {
         super("genai:inference:ModelService", name, {}, opts);
         const { model } = args;
         const k = { parent: this, provider: args.provider };
-        const after = { ...k, dependsOn: args.dependsOn };
 
         const cache = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-weights`,
@@ -157,6 +162,24 @@ export class KubernetesModelService extends pulumi.ComponentResource {
             const user = version.release.user;
             const fetch = version.weights.kind === "file" ? version.weights : undefined;
 
+            const service = new k8s.core.v1.Service(
+                `${name}-${track}`,
+                { metadata: { name: deploymentName, namespace, labels }, spec: { type: "ClusterIP", selector: { model: model.name, track }, ports: [{ name: "http", port: engine.port, targetPort: "http" }] } },
+                k,
+            );
+            // The load balancer controller gives a pod the readiness gate of its target group when the pod is created,
+            // and only for a TargetGroupBinding that exists then: the binding comes first, or the first pods would
+            // be Ready (and the old ones stopped) before the ALB sends them any traffic.
+            const binding = new k8s.apiextensions.CustomResource(
+                `${name}-${track}-targets`,
+                {
+                    apiVersion: "elbv2.k8s.aws/v1beta1",
+                    kind: "TargetGroupBinding",
+                    metadata: { name: deploymentName, namespace, labels },
+                    spec: { serviceRef: { name: service.metadata.name, port: engine.port }, targetGroupARN: args.targetGroupArns[track], targetType: "ip" },
+                },
+                { ...k, dependsOn: [...(args.dependsOn ?? []), service] },
+            );
             const deployment = new k8s.apps.v1.Deployment(
                 `${name}-${track}`,
                 {
@@ -165,7 +188,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                         replicas: model.autoscaling.minReplicas,
                         selector: { matchLabels: { model: model.name, track } },
                         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                        progressDeadlineSeconds: 1200,
+                        progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
                         template: {
                             metadata: { labels },
                             spec: {
@@ -222,15 +245,10 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                     },
                 },
                 // The autoscaler owns the replica count once the Deployment exists.
-                { ...after, ignoreChanges: ["spec.replicas"], customTimeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } },
+                { ...k, dependsOn: [...(args.dependsOn ?? []), binding], ignoreChanges: ["spec.replicas"], customTimeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } },
             );
             this.deployments[track] = deployment;
 
-            const service = new k8s.core.v1.Service(
-                `${name}-${track}`,
-                { metadata: { name: deploymentName, namespace, labels }, spec: { type: "ClusterIP", selector: { model: model.name, track }, ports: [{ name: "http", port: engine.port, targetPort: "http" }] } },
-                k,
-            );
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-${track}`,
                 { metadata: { name: deploymentName, namespace, labels }, spec: { ...disruptionBudget(model.autoscaling.minReplicas), selector: { matchLabels: { model: model.name, track } } } },
@@ -245,16 +263,6 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                     spec: pulumi.output(namespace).apply((ns) => scaledObjectSpec(model, track, deploymentName, ns, args.prometheusUrl)),
                 },
                 { ...k, dependsOn: [...(args.dependsOn ?? []), deployment] },
-            );
-            new k8s.apiextensions.CustomResource(
-                `${name}-${track}-targets`,
-                {
-                    apiVersion: "elbv2.k8s.aws/v1beta1",
-                    kind: "TargetGroupBinding",
-                    metadata: { name: deploymentName, namespace, labels },
-                    spec: { serviceRef: { name: service.metadata.name, port: engine.port }, targetGroupARN: args.targetGroupArns[track], targetType: "ip" },
-                },
-                { ...k, dependsOn: [...(args.dependsOn ?? []), service] },
             );
         }
         this.registerOutputs({ deployments: Object.values(this.deployments).map((d) => d.metadata.name) });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrustPolicy, sourceConditions } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 
 export interface AwsNetworkArgs {
@@ -7,8 +8,13 @@ export interface AwsNetworkArgs {
     readonly prefix: string;
     /** CIDR of the VPC, a /16. */
     readonly cidr: string;
-    /** Availability zones to span, 2 or 3. */
+    /** Availability zones to span, 2 or 3: the first, by zone ID, that offer every instance type. */
     readonly availabilityZones: number;
+    /** Instance types of every node group: the subnets go only to zones that offer all of them. */
+    readonly instanceTypes: readonly string[];
+    /** The stack's AWS account and region, which the flow logs' role is tied to. */
+    readonly account: pulumi.Input<string>;
+    readonly region: string;
     /** One NAT gateway for the VPC, or one per availability zone. */
     readonly natGatewayMode: "single" | "perAz";
     /** Send VPC flow logs to CloudWatch Logs. */
@@ -31,6 +37,27 @@ export function subnetCidrs(vpcCidr: string, zones: number): { public: string[];
         public: Array.from({ length: zones }, (_, i) => block(i)),
         private: Array.from({ length: zones }, (_, i) => block(i + 4)),
     };
+}
+
+/** One instance type offered in one zone. */
+export interface ZoneOffering {
+    readonly zoneId: string;
+    readonly instanceType: string;
+}
+
+/**
+ * The first `count` zones (in the region's order, by zone ID, which names the same zone in every
+ * account) that offer every one of the instance types; throws when the region has too few.
+ */
+export function zonesOffering(zoneIds: readonly string[], offerings: readonly ZoneOffering[], instanceTypes: readonly string[], count: number): string[] {
+    const offers = (zoneId: string, type: string) => offerings.some((o) => o.zoneId === zoneId && o.instanceType === type);
+    const fit = zoneIds.filter((zoneId) => instanceTypes.every((type) => offers(zoneId, type)));
+    if (fit.length < count) {
+        throw new Error(
+            `only ${fit.length} zone(s) of the region offer every node group's instance type (${instanceTypes.join(", ")}): ${fit.join(", ") || "none"}; availabilityZones asks for ${count}`,
+        );
+    }
+    return fit.slice(0, count);
 }
 
 /** A security group ingress rule from a CIDR or another group, always as its own resource. */
@@ -77,10 +104,18 @@ export class AwsNetwork extends pulumi.ComponentResource {
         super("genai:network:Vpc", name, {}, opts);
         const parent = { parent: this };
         const t = (n: string, extra?: Record<string, string>) => named(args.tags, `${args.prefix}-${n}`, extra);
-        const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent).names.apply((names) => {
-            if (names.length < args.availabilityZones) throw new Error(`the region has ${names.length} zones, fewer than ${args.availabilityZones}`);
-            return names.slice(0, args.availabilityZones);
-        });
+        const types = [...new Set(args.instanceTypes)].sort();
+        const available = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+        const offered = aws.ec2.getInstanceTypeOfferingsOutput({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: types }] }, parent);
+        const zoneIds = pulumi.all([available.zoneIds, offered.locations, offered.instanceTypes]).apply(([ids, locations, offeredTypes]) =>
+            zonesOffering(
+                ids,
+                locations.map((zoneId, i) => ({ zoneId, instanceType: offeredTypes[i] })),
+                types,
+                args.availabilityZones,
+            ),
+        );
+        const zone = (i: number) => zoneIds.apply((ids) => ids[i]);
         const cidrs = subnetCidrs(args.cidr, args.availabilityZones);
 
         this.vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: t("vpc") }, parent);
@@ -96,7 +131,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     {
                         vpcId: this.vpc.id,
                         cidrBlock: cidr,
-                        availabilityZone: zones[i],
+                        availabilityZoneId: zone(i),
                         mapPublicIpOnLaunch: false,
                         tags: t(`public-${i}`, { "kubernetes.io/role/elb": "1", tier: "public" }),
                     },
@@ -113,7 +148,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const privateSubnets = cidrs.private.map((cidr, i) => {
             const subnet = new aws.ec2.Subnet(
                 `${name}-private-${i}`,
-                { vpcId: this.vpc.id, cidrBlock: cidr, availabilityZone: zones[i], tags: t(`private-${i}`, { "kubernetes.io/role/internal-elb": "1", tier: "private" }) },
+                { vpcId: this.vpc.id, cidrBlock: cidr, availabilityZoneId: zone(i), tags: t(`private-${i}`, { "kubernetes.io/role/internal-elb": "1", tier: "private" }) },
                 parent,
             );
             const table = new aws.ec2.RouteTable(
@@ -174,15 +209,14 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-flow-logs`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: pulumi
+                    .output(args.account)
+                    .apply((account) => serviceTrustPolicy("vpc-flow-logs.amazonaws.com", sourceConditions(account, `arn:aws:ec2:${args.region}:${account}:vpc-flow-log/*`))),
                 tags: t("flow-logs"),
             },
             parent,
         );
-        new aws.iam.RolePolicy(
+        const delivery = new aws.iam.RolePolicy(
             `${name}-flow-logs`,
             {
                 role: role.id,
@@ -195,6 +229,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.ec2.FlowLog(`${name}-flow-logs`, { vpcId: this.vpc.id, trafficType: "ALL", logDestination: logGroup.arn, iamRoleArn: role.arn, tags: t("flow-logs") }, parent);
+        new aws.ec2.FlowLog(
+            `${name}-flow-logs`,
+            { vpcId: this.vpc.id, trafficType: "ALL", logDestination: logGroup.arn, iamRoleArn: role.arn, tags: t("flow-logs") },
+            { parent: this, dependsOn: [delivery] },
+        );
     }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { podIdentityRole } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
 
 export interface AwsAlertTopicArgs {
@@ -7,6 +8,10 @@ export interface AwsAlertTopicArgs {
     readonly prefix: string;
     /** Name of the EKS cluster. */
     readonly clusterName: pulumi.Input<string>;
+    /** ARN of the EKS cluster, which the publisher role trusts alone. */
+    readonly clusterArn: pulumi.Input<string>;
+    /** The stack's AWS account. */
+    readonly account: pulumi.Input<string>;
     /** Namespace and service account of Alertmanager, which publishes to the topic. */
     readonly publisher: { namespace: string; serviceAccount: string };
     /** Addresses subscribed to the topic; each confirms its subscription once by e-mail. */
@@ -40,6 +45,8 @@ export function renderAlertTopicPolicy(topicArn: string, publisherRoleArn: strin
  */
 export class AwsAlertTopic extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
+    /** Binds the publisher role to Alertmanager's service account; Alertmanager must start after it. */
+    public readonly publisherAssociation: aws.eks.PodIdentityAssociation;
 
     constructor(name: string, args: AwsAlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:observability:AlertTopic", name, {}, opts);
@@ -47,32 +54,26 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
         const t = (n: string) => named(args.tags, `${args.prefix}-${n}`);
         this.topic = new aws.sns.Topic(`${name}`, { namePrefix: `${args.prefix}-alerts-`, kmsMasterKeyId: "alias/aws/sns", tags: t("alerts") }, parent);
         args.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, parent));
-        const role = new aws.iam.Role(
+        const publisher = podIdentityRole(
             `${name}-publisher`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-                }),
+                clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                account: args.account,
+                namespace: args.publisher.namespace,
+                serviceAccount: args.publisher.serviceAccount,
+                policy: this.topic.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: arn }] })),
                 tags: t("alert-publisher"),
+                associate: true,
             },
-            parent,
-        );
-        new aws.iam.RolePolicy(
-            `${name}-publisher`,
-            { role: role.id, policy: this.topic.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: arn }] })) },
-            parent,
+            this,
         );
         new aws.sns.TopicPolicy(
             `${name}-publishers`,
-            { arn: this.topic.arn, policy: pulumi.all([this.topic.arn, role.arn]).apply(([topicArn, roleArn]) => renderAlertTopicPolicy(topicArn, roleArn)) },
+            { arn: this.topic.arn, policy: pulumi.all([this.topic.arn, publisher.role.arn]).apply(([topicArn, roleArn]) => renderAlertTopicPolicy(topicArn, roleArn)) },
             parent,
         );
-        new aws.eks.PodIdentityAssociation(
-            `${name}-publisher`,
-            { clusterName: args.clusterName, namespace: args.publisher.namespace, serviceAccount: args.publisher.serviceAccount, roleArn: role.arn, tags: t("alert-publisher") },
-            parent,
-        );
+        this.publisherAssociation = publisher.association!;
         this.registerOutputs({ topicArn: this.topic.arn });
     }
 }

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { chartCrds, kubePrometheusStackCrdUrls } from "../cluster/crds";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
 import { helmRelease, PinnedChart } from "../shared/helm";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
@@ -30,6 +31,8 @@ export interface KubernetesObservabilityArgs {
     readonly grafanaAdminSecret: pulumi.Input<string>;
     /** alertmanager.yml; secret when it carries a webhook. */
     readonly alertmanagerConfig: pulumi.Input<string>;
+    /** What gives Alertmanager its AWS identity (its Pod Identity association): in place before Alertmanager starts. */
+    readonly alertmanagerIdentity: pulumi.Resource[];
     /** Storage class of the Prometheus, Alertmanager, Grafana and Loki volumes. */
     readonly storageClass: string;
     /** Deploy the DCGM exporter for GPU metrics. */
@@ -49,6 +52,26 @@ export const ALERTMANAGER_SERVICE_ACCOUNT = `${KPS_RELEASE}-alertmanager`;
 export const GRAFANA_SERVICE = { name: `${KPS_RELEASE}-grafana`, port: 80, containerPort: IMAGES.grafana.ports.http } as const;
 /** Namespace of the observability stack. */
 export const MONITORING_NAMESPACE = "monitoring";
+/**
+ * Alerts of kube-prometheus-stack's default rules that fire by design: Watchdog always (a heartbeat for an
+ * external dead man's switch), InfoInhibitor whenever an info alert fires (it only inhibits). Alertmanager
+ * routes them to a receiver that sends nothing.
+ */
+export const ALWAYS_FIRING_ALERTS = ["Watchdog", "InfoInhibitor"] as const;
+/**
+ * Alloy's host mounts for the node journal: `alloy.mounts.varlog` mounts the host's /var/log read-only
+ * (the journal with it); every other path (the machine id, which tells the journal reader which journal
+ * is this node's) is an extra read-only mount of a hostPath file (chart values `alloy.mounts.extra`,
+ * `controller.volumes.extra`).
+ */
+export function alloyHostMounts(paths: readonly string[] = NODE_JOURNAL_MOUNTS): { varlog: boolean; mounts: object[]; volumes: object[] } {
+    const extra = paths.filter((p) => !p.startsWith("/var/log/")).map((path) => ({ name: `host${path.replace(/[^a-z0-9]+/g, "-")}`, path }));
+    return {
+        varlog: paths.some((p) => p.startsWith("/var/log/")),
+        mounts: extra.map(({ name, path }) => ({ name, mountPath: path, readOnly: true })),
+        volumes: extra.map(({ name, path }) => ({ name, hostPath: { path, type: "File" } })),
+    };
+}
 const LOKI_URL = `http://loki-gateway.${MONITORING_NAMESPACE}.svc`;
 
 /** In-cluster address of Prometheus, which the autoscaler queries. */
@@ -80,10 +103,19 @@ export class KubernetesObservability extends pulumi.ComponentResource {
             { metadata: { name: ALERTMANAGER_CONFIG_SECRET, namespace: args.namespace }, type: "Opaque", stringData: { "alertmanager.yaml": args.alertmanagerConfig } },
             k,
         );
+        // Helm never upgrades CRDs: Pulumi applies the chart's own, at its pinned version, before the chart.
+        const crds = chartCrds(`${name}-kube-prometheus-stack-crds`, kubePrometheusStackCrdUrls(), k);
         this.stack = release(
             KPS_RELEASE,
             CHARTS.kubePrometheusStack,
             {
+                crds: { enabled: false },
+                // EKS runs the scheduler, controller manager and etcd out of reach, and binds kube-proxy's metrics to
+                // 127.0.0.1: their scrapes would only fail, and their "down" alerts fire forever.
+                kubeScheduler: { enabled: false },
+                kubeControllerManager: { enabled: false },
+                kubeEtcd: { enabled: false },
+                kubeProxy: { enabled: false },
                 prometheus: {
                     prometheusSpec: {
                         retention: `${args.metricsRetentionDays}d`,
@@ -105,12 +137,14 @@ export class KubernetesObservability extends pulumi.ComponentResource {
                     additionalDataSources: [lokiDatasource(LOKI_URL)],
                     sidecar: { dashboards: { enabled: true, label: "grafana_dashboard" } },
                     persistence: { enabled: true, size: "10Gi", storageClassName: args.storageClass },
+                    // Its volume is ReadWriteOnce: a rolling update's new pod would wait forever for the old pod's volume.
+                    deploymentStrategy: { type: "Recreate" },
                     nodeSelector: system,
                 },
                 prometheusOperator: { nodeSelector: system },
                 "kube-state-metrics": { nodeSelector: system },
             },
-            [alertmanagerSecret],
+            [alertmanagerSecret, crds, ...args.alertmanagerIdentity],
         );
         const retentionPeriod = `${lokiRetentionHours(args.logsRetentionDays)}h`;
         const loki = release("loki", CHARTS.loki, {
@@ -130,18 +164,21 @@ export class KubernetesObservability extends pulumi.ComponentResource {
             chunksCache: { enabled: false },
             resultsCache: { enabled: false },
         });
+        const hostMounts = alloyHostMounts();
         release(
             "alloy",
             CHARTS.alloy,
             {
+                // The platform uses no PodLogs: no CRD to install or upgrade.
+                crds: { create: false },
                 alloy: {
                     configMap: { content: renderKubernetesAlloyConfig(`${LOKI_URL}/loki/api/v1/push`) },
-                    mounts: { varlog: true, extra: NODE_JOURNAL_MOUNTS.filter((p) => !p.startsWith("/var/log")).map((p, i) => ({ name: `host-${i}`, mountPath: p, readOnly: true })) },
+                    mounts: { varlog: hostMounts.varlog, extra: hostMounts.mounts },
                 },
                 controller: {
                     type: "daemonset",
                     tolerations: [GPU_TOLERATION],
-                    volumes: { extra: NODE_JOURNAL_MOUNTS.filter((p) => !p.startsWith("/var/log")).map((p, i) => ({ name: `host-${i}`, hostPath: { path: p, type: "File" } })) },
+                    volumes: { extra: hostMounts.volumes },
                 },
             },
             [loki],

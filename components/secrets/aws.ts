@@ -13,6 +13,9 @@ export interface AwsSecretStoreArgs {
     readonly rotationDays: number;
     /** Keep the KMS key (protect and retain), so stored secrets stay readable whatever the code does. */
     readonly protectData: boolean;
+    /** The stack's AWS account and region. */
+    readonly account: pulumi.Input<string>;
+    readonly region: string;
     /** Namespaces that get a Kubernetes Secret, each with the keys it needs. */
     readonly kubernetesSecrets: readonly KubernetesSecretSpec[];
     /** The cluster's Kubernetes provider. */
@@ -62,12 +65,21 @@ export class AwsSecretStore extends pulumi.ComponentResource {
             const missing = Object.values(secret.keys).filter((k) => !(k in args.secrets));
             if (missing.length > 0) throw new Error(`AwsSecretStore ${name}: Kubernetes secret ${secret.name} asks for unknown keys ${missing.join(", ")}`);
         }
-        this.key = rotatingKey(`${name}-key`, `${args.prefix}: platform secrets in Secrets Manager`, named(args.tags, `${args.prefix}-secrets`), this, args.protectData);
+        this.key = rotatingKey(
+            `${name}-key`,
+            `${args.prefix}: platform secrets in Secrets Manager`,
+            { account: args.account, region: args.region, service: "secretsmanager" },
+            named(args.tags, `${args.prefix}-secrets`),
+            this,
+            args.protectData,
+        );
         for (const [key, value] of Object.entries(args.secrets)) {
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${key}`,
                 {
-                    name: `${args.prefix}/${key}`,
+                    // A deleted secret keeps its name for the recovery window: a unique suffix lets a recreated stack
+                    // store its secrets at once while the old values stay recoverable for 30 days.
+                    namePrefix: `${args.prefix}/${key}-`,
                     kmsKeyId: this.key.arn,
                     recoveryWindowInDays: 30,
                     description: `${args.prefix} ${key}; rotate every ${args.rotationDays} days`,

@@ -15,6 +15,7 @@ import { stackPolicyConfig, typedStackConfig } from "./stack-policy";
 import { CATALOG } from "../../catalog";
 import { isoDay } from "../../catalog/evidence";
 import { catalogAdvisories, dockerFootprint } from "./advisories";
+import { gpuQuotaNeeds } from "./quotas";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const BUDGET_POLICY = "stack-monthly-cost-within-budget";
@@ -72,6 +73,7 @@ async function check(argv: readonly string[]): Promise<number> {
             report.toViolations(diagnostics, stackUrn),
             catalogAdvisories(CATALOG, stackConfig, isoDay(new Date())),
             dockerFootprint(resources, stackConfig),
+            stackConfig.platform === "aws" ? gpuQuotaNeeds(stackConfig.aws.gpuNodeGroups) : undefined,
         );
         const context = {
             pack: { name: info.name, version: info.version, policyCount: info.policies.length },

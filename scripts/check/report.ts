@@ -9,6 +9,7 @@ import { AnalyzerDiagnostic } from "./analyzer";
 import { InputError, oneLine } from "./errors";
 import { Footprint } from "./advisories";
 import { EnforcementLevel } from "./policy-config";
+import { QuotaNeed, quotaLine } from "./quotas";
 
 export interface Violation {
     readonly policy: string;
@@ -35,6 +36,8 @@ export interface CheckReport {
     readonly advisories: string[];
     /** Dev only: the containers' memory limits and largest CPU ask against the Docker host. */
     readonly footprint?: Footprint;
+    /** Cloud only: the EC2 vCPU quotas the GPU node groups need at their maxima. */
+    readonly quotas?: QuotaNeed[];
 }
 
 /** What the terminal and markdown renderings add to the JSON object. */
@@ -84,6 +87,7 @@ export function buildReport(
     violations: Violation[],
     advisories: string[],
     footprint?: Footprint,
+    quotas?: QuotaNeed[],
 ): CheckReport {
     return {
         stack,
@@ -94,6 +98,7 @@ export function buildReport(
         violations,
         advisories,
         ...(footprint ? { footprint } : {}),
+        ...(quotas ? { quotas } : {}),
     };
 }
 
@@ -181,6 +186,7 @@ export function renderText(report: CheckReport, context: ReportContext): string 
         "",
     ];
     if (report.footprint) lines.push(footprintLine(report.footprint), "");
+    if (report.quotas) lines.push(quotaLine(report.quotas), "");
     if (report.advisories.length > 0) lines.push("Advisories", ...report.advisories.map((a) => `  ${a}`), "");
     if (report.violations.length === 0) {
         lines.push("Policy violations: none");

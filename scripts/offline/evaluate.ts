@@ -98,11 +98,41 @@ const defaultComputed: ComputedOutputs = (type, name, inputs) => {
     }
 };
 
+/** The zones of the offline region: names and the zone IDs they map to, in the same order. */
+export const OFFLINE_ZONES = {
+    names: ["a", "b", "c", "d"].map((z) => `${OFFLINE_REGION}${z}`),
+    zoneIds: [1, 2, 3, 4].map((z) => `use1-az${z}`),
+} as const;
+
+/** The Elastic Load Balancing account that delivers ALB access logs in the offline region (us-east-1's). */
+export const OFFLINE_ELB_LOG_ACCOUNT = "127311923021";
+
+/** Instance type offerings by zone ID: every offline zone offers every type asked for. */
+export function instanceTypeOfferings(inputs: Record<string, any>): Record<string, unknown> {
+    const types: string[] = (inputs.filters ?? []).find((f: { name: string }) => f.name === "instance-type")?.values ?? [];
+    const offers = OFFLINE_ZONES.zoneIds.flatMap((zone) => types.map((type) => ({ zone, type })));
+    return {
+        id: OFFLINE_REGION,
+        instanceTypes: offers.map((o) => o.type),
+        locations: offers.map((o) => o.zone),
+        locationTypes: offers.map(() => inputs.locationType ?? "region"),
+    };
+}
+
 /** Provider functions the program calls, answered offline. */
 const defaultInvokes: InvokeHandlers = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-        names: ["a", "b", "c", "d"].map((z) => `${OFFLINE_REGION}${z}`),
-        zoneIds: [1, 2, 3, 4].map((z) => `use1-az${z}`),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: [...OFFLINE_ZONES.names], zoneIds: [...OFFLINE_ZONES.zoneIds] }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: OFFLINE_ACCOUNT,
+        arn: `arn:aws:sts::${OFFLINE_ACCOUNT}:assumed-role/offline-deploy/offline`,
+        userId: "AROAOFFLINE:offline",
+        id: OFFLINE_ACCOUNT,
+    }),
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (inputs) => instanceTypeOfferings(inputs),
+    "aws:elb/getServiceAccount:getServiceAccount": (inputs) => ({
+        id: OFFLINE_ELB_LOG_ACCOUNT,
+        arn: `arn:aws:iam::${OFFLINE_ELB_LOG_ACCOUNT}:root`,
+        region: inputs.region ?? OFFLINE_REGION,
     }),
 };
 

@@ -167,6 +167,16 @@ describe("npm run check (end to end)", function () {
             expect(broken.status, broken.stderr).to.equal(1);
         });
 
+        it("prints the cloud stack's JSON with the GPU vCPU quotas its node groups need at their maxima", () => {
+            const report = parseJson(broken);
+            expect(Object.keys(report)).to.deep.equal(["stack", "resourceCount", "monthlyCostUsd", "budgetUsd", "costs", "violations", "advisories", "quotas"]);
+            // staging: one spot a10g group of at most 11 nodes, the largest a g5.4xlarge of 16 vCPUs.
+            expect(report.quotas).to.deep.equal([
+                { code: "L-DB2E81BA", name: "Running On-Demand G and VT instances", vcpus: 0 },
+                { code: "L-3819A6DF", name: "All G and VT Spot Instance Requests", vcpus: 176 },
+            ]);
+        });
+
         it("names the public, unencrypted RDS instance", () => {
             const { violations } = parseJson(broken);
             expect(violations).to.deep.include(

@@ -70,13 +70,17 @@ describe("cluster", () => {
     });
 
     describe("load balancer controller policy", () => {
-        const policy = statements(loadBalancerControllerPolicy());
+        const groups = [
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/s-20261202/0a1b2c3d4e5f6a7b",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/c-20261202/7b6a5f4e3d2c1b0a",
+        ];
+        const policy = statements(loadBalancerControllerPolicy(groups));
 
-        it("registers and deregisters targets only in target groups", () => {
+        it("registers and deregisters targets only in the target groups it is given", () => {
             const writes = policy.filter((s) => actionsOf(s).some((a) => !READ_ONLY.test(a)));
             expect(writes).to.have.length(1);
             expect(actionsOf(writes[0])).to.have.members(["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]);
-            expect(writes[0].Resource).to.equal("arn:aws:elasticloadbalancing:*:*:targetgroup/*/*");
+            expect(writes[0].Resource).to.deep.equal(groups);
         });
 
         it("cannot create, change or delete load balancers, listeners or security groups", () => {

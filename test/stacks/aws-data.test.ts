@@ -31,7 +31,8 @@ for (const stack of ["staging", "prod"] as const) {
                 db = run.one("aws:rds/instance:Instance", "postgres");
             });
             it("is private, encrypted with its KMS key, gp3 with storage autoscaling, TLS only", () => {
-                expect(db.inputs).to.include({ engine: "postgres", publiclyAccessible: false, storageEncrypted: true, storageType: "gp3", autoMinorVersionUpgrade: true, iamDatabaseAuthenticationEnabled: true });
+                // Password authentication only: IAM authentication would be a second way in that nothing uses.
+                expect(db.inputs).to.include({ engine: "postgres", publiclyAccessible: false, storageEncrypted: true, storageType: "gp3", autoMinorVersionUpgrade: true, iamDatabaseAuthenticationEnabled: false });
                 // The major alias: RDS creates its current minor, which is always one it still creates.
                 expect(db.inputs).to.include({ engine: RDS_POSTGRES.engine, engineVersion: RDS_POSTGRES.engineVersion });
                 expect(run.one("aws:rds/parameterGroup:ParameterGroup", "postgres-params").inputs.family).to.equal(RDS_POSTGRES.family);
@@ -46,7 +47,8 @@ for (const stack of ["staging", "prod"] as const) {
             it(`keeps backups ${prod ? 30 : 7} days and takes a final snapshot`, () => {
                 expect(db.inputs.backupRetentionPeriod).to.equal(prod ? 30 : 7);
                 expect(db.inputs.skipFinalSnapshot).to.equal(false);
-                expect(db.inputs.finalSnapshotIdentifier).to.equal(`genai-${stack}-pg-final-0a1b2c3d`);
+                expect(db.inputs.identifier).to.equal(`genai-${stack}-pg-0a1b2c3d`);
+                expect(db.inputs.finalSnapshotIdentifier).to.equal(`genai-${stack}-pg-0a1b2c3d-final`);
                 expect(db.inputs.deleteAutomatedBackups).to.equal(false);
             });
             it(prod ? "is Multi-AZ, deletion-protected, protected in Pulumi and monitored" : "is single-AZ and not deletion-protected", () => {
@@ -65,7 +67,7 @@ for (const stack of ["staging", "prod"] as const) {
                 for (const ext of ["pgcrypto", "pg_trgm", "uuid-ossp"]) expect(sql).to.contain(`CREATE EXTENSION IF NOT EXISTS "${ext}"`);
                 const env = podContainers(run.one("kubernetes:batch/v1:Job", "postgres-extensions"))[0].env;
                 expect(env.find((e: any) => e.name === "PGPASSWORD").valueFrom.secretKeyRef).to.deep.equal({ name: "platform-secrets", key: "postgres-password" });
-                expect(env.find((e: any) => e.name === "PGSSLMODE").value).to.equal("require");
+                expect(env.find((e: any) => e.name === "PGSSLMODE").value).to.equal("verify-full");
             });
         });
 
@@ -97,8 +99,8 @@ for (const stack of ["staging", "prod"] as const) {
         describe("secrets", () => {
             it("stores every secret in Secrets Manager with the customer-managed, rotating KMS key", () => {
                 const secrets = run.ofType("aws:secretsmanager/secret:Secret");
-                expect(secrets.map((s) => s.inputs.name).sort()).to.deep.equal(
-                    ["grafana-admin-password", "openai-api-key", "openrouter-api-key", "postgres-password", "redis-auth-token", "slack-webhook-url"].map((k) => `genai-${stack}/${k}`).sort(),
+                expect(secrets.map((s) => s.inputs.namePrefix).sort()).to.deep.equal(
+                    ["grafana-admin-password", "openai-api-key", "openrouter-api-key", "postgres-password", "redis-auth-token", "slack-webhook-url"].map((k) => `genai-${stack}/${k}-`).sort(),
                 );
                 for (const s of secrets) {
                     expect(s.inputs.kmsKeyId, s.name).to.equal("arn:aws:kms:us-east-1:123456789012:secret-store-key");
@@ -149,8 +151,21 @@ for (const stack of ["staging", "prod"] as const) {
                 const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs;
                 const cfg = stackConfigOf(prod ? "prod" : "staging");
                 const budget = prod ? 15000 : 6000;
-                const expected = platformAlertRules({ models: cfg.models, loadBalancer: undefined, monthlyBudgetUsd: budget, budgetAlertThreshold: 0.8 });
+                const expected = platformAlertRules({
+                    models: cfg.models,
+                    loadBalancer: undefined,
+                    deploys: { kind: "kube-state-metrics", namespace: `genai-${prod ? "prod" : "staging"}`, replicasetCreated: "kube_replicaset_created", deploymentCondition: "kube_deployment_status_condition" },
+                    monthlyBudgetUsd: budget,
+                    budgetAlertThreshold: 0.8,
+                });
                 expect(rule.spec.groups).to.deep.equal(alertRuleGroups(expected));
+                // The deployment alerts read kube-state-metrics in the models' own namespace, which the stack creates.
+                const namespaces = run.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);
+                expect(namespaces).to.include(`genai-${prod ? "prod" : "staging"}`);
+                expect(byNameOf(rule).PostDeployErrorRate.expr).to.contain(`kube_replicaset_created{namespace="genai-${prod ? "prod" : "staging"}", replicaset=~"llm-(stable|canary)-[a-z0-9]+"}`);
+                expect(byNameOf(rule).DeploymentFailed.labels).to.deep.equal({ severity: "critical" });
+                // ...whose ReplicaSets are named after the Deployments, <model>-<track>-<pod template hash>.
+                expect(run.one("kubernetes:apps/v1:Deployment", "model-llm-stable").inputs.metadata.name).to.equal("llm-stable");
                 const rules = rule.spec.groups.flatMap((g: any) => g.rules);
                 const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
                 expect([byName.HighCpuUsage.for, byName.HighErrorRate.for, byName.HighGenerationLatency.for]).to.deep.equal(["5m", "2m", "3m"]);
@@ -281,6 +296,9 @@ describe("EKS cluster component", () => {
                 privateSubnetIds: ["subnet-1", "subnet-2"],
                 nodeSecurityGroupId: "sg-1",
                 publicAccessCidrs: [],
+                apiClientSecurityGroupIds: [],
+                access: { admins: [], viewers: [] },
+                account: "123456789012",
                 systemNodeInstanceType: "m6i.large",
                 systemNodeCount: 2,
                 gpuNodeGroups: [],
@@ -294,3 +312,9 @@ describe("EKS cluster component", () => {
         expect(await pulumi.isSecret(cluster!.kubeconfig)).to.equal(true);
     });
 });
+
+/** A PrometheusRule's rules by alert name (the first of each name). */
+function byNameOf(rule: any): Record<string, any> {
+    const rules = rule.spec.groups.flatMap((g: any) => g.rules);
+    return Object.fromEntries(rules.reverse().map((r: any) => [r.alert, r]));
+}

@@ -39,6 +39,8 @@ const UNTAGGABLE = new Set([
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:sns/topicSubscription:TopicSubscription",
     "aws:sns/topicPolicy:TopicPolicy",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    "aws:codebuild/webhook:Webhook",
 ]);
 
 

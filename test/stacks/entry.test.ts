@@ -17,11 +17,11 @@ describe("program entry point and harness", () => {
     it("fails a run loudly when the program calls a provider function the harness does not answer", async () => {
         let failure: unknown;
         try {
-            await runProgram("dev", () => ({ account: aws.getCallerIdentityOutput().accountId }));
+            await runProgram("dev", () => ({ region: aws.getRegionOutput().name }));
         } catch (e) {
             failure = e;
         }
         expect(failure).to.be.instanceOf(ProgramFailure);
-        expect(String((failure as ProgramFailure).message)).to.match(/unmocked invoke aws:index\/getCallerIdentity:getCallerIdentity/);
+        expect(String((failure as ProgramFailure).message)).to.match(/unmocked invoke aws:index\/getRegion:getRegion/);
     });
 });
