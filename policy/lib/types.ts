@@ -30,6 +30,22 @@ export const AWS = {
     ebsVolume: "aws:ebs/volume:Volume",
     kmsKey: "aws:kms/key:Key",
     efsFileSystem: "aws:efs/fileSystem:FileSystem",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    iamRole: "aws:iam/role:Role",
+    /** Policy documents written inline: a managed policy of the account, and inline policies of a role, user or group. */
+    iamPolicyDocuments: [
+        "aws:iam/policy:Policy",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/groupPolicy:GroupPolicy",
+    ],
+    /** Attachments of a managed policy by ARN (`policyArn`). */
+    iamPolicyAttachments: [
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        "aws:iam/policyAttachment:PolicyAttachment",
+    ],
 } as const;
 
 /** Kubernetes workloads whose pod template the policies inspect, with the path to the pod spec. */
@@ -46,11 +62,22 @@ export const K8S_POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
 /** Kubernetes workload types, in the order of K8S_POD_SPEC_PATHS. */
 export const K8S_WORKLOADS: readonly string[] = Object.keys(K8S_POD_SPEC_PATHS);
 
+export const K8S = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
+} as const;
+
 export const DOCKER = {
     container: "docker:index/container:Container",
     remoteImage: "docker:index/remoteImage:RemoteImage",
     volume: "docker:index/volume:Volume",
 } as const;
+
+/** Label of a dev container naming its role (catalog/images.ts HOST_ACCESS grants host paths per role). */
+export const DOCKER_ROLE_LABEL = "genai.component";
+
+/** Tag (key and value) that marks a resource of the deployer path: CI's way into a cluster whose API endpoint is private. */
+export const DEPLOYER_PATH_TAG = { key: "genai:role", value: "deployer-path" } as const;
 
 /** Tag (key and value) that marks the load balancer's security group, the only one open to the world. */
 export const ALB_TIER_TAG = { key: "genai:tier", value: "alb" } as const;

@@ -53,6 +53,8 @@ export const gpuNodeGroup = (props: Record<string, unknown> = {}): FakeResource 
         instanceTypes: ["g5.xlarge"],
         capacityType: "SPOT",
         scalingConfig: { desiredSize: 2, minSize: 1, maxSize: 3 },
+        labels: { "genai.io/gpu-class": "a10g", "nvidia.com/gpu.present": "true" },
+        taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
         ...props,
     },
 });
@@ -94,7 +96,14 @@ export const httpRedirectListener = (props: Record<string, unknown> = {}): FakeR
 export const loadBalancer = (props: Record<string, unknown> = {}): FakeResource => ({
     type: "aws:lb/loadBalancer:LoadBalancer",
     name: "lb",
-    props: { loadBalancerType: "application", dropInvalidHeaderFields: true, internal: false, ...props },
+    props: {
+        loadBalancerType: "application",
+        dropInvalidHeaderFields: true,
+        internal: false,
+        enableDeletionProtection: true,
+        accessLogs: { enabled: true, bucket: "genai-prod-bucket", prefix: "alb-logs" },
+        ...props,
+    },
 });
 
 /** A Deployment whose pod spec passes every Kubernetes policy. */
@@ -116,10 +125,11 @@ export const deployment = (podSpec: Record<string, unknown> = {}, container: Rec
                                 { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "platform-secrets", key: "hf-token" } } },
                             ],
                             resources: { limits: { cpu: "6", memory: "28672Mi", "nvidia.com/gpu": "1" } },
-                            securityContext: { allowPrivilegeEscalation: false, privileged: false },
+                            securityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
                             ...container,
                         },
                     ],
+                    securityContext: { runAsNonRoot: true, runAsUser: 2000, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
                     volumes: [{ name: "shm", emptyDir: { medium: "Memory" } }],
                     ...podSpec,
                 },

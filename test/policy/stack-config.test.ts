@@ -5,7 +5,7 @@ import { isGpuInstanceType } from "../../catalog/gpu";
 import * as fs from "fs";
 import * as path from "path";
 import { POLICY_CONFIG_DIR, PolicyMetadata, readPolicyConfig, reconcilePolicyConfig } from "../../scripts/check/policy-config";
-import { renderPolicyConfigFile, stackPolicyConfig, typedStackConfig } from "../../scripts/check/stack-policy";
+import { ADVISORY_UNTIL_FIXED, renderPolicyConfigFile, stackPolicyConfig, typedStackConfig } from "../../scripts/check/stack-policy";
 import { resolveStackConfig, stackNames } from "../../scripts/offline/stack-files";
 
 const BUDGET_POLICIES = ["stack-monthly-cost-within-budget", "stack-monthly-cost-below-alert-threshold"];
@@ -66,5 +66,36 @@ describe("per-stack policy config", () => {
         expect(prod.get("rds-deletion-protection")?.properties.requireDeletionProtection).to.equal(true);
         expect(prod.get("protect-data-resources")?.properties.requireProtect).to.equal(true);
         expect(prod.get("rds-backup-retention")?.properties.minBackupRetentionDays).to.equal(30);
+    });
+
+    it("requires Multi-AZ RDS and ALB deletion protection exactly where the stack protects data (prod)", () => {
+        for (const stack of stackNames()) {
+            const config = readPolicyConfig(stack);
+            const protectData = typedStackConfig(stack).protectData;
+            expect(config.get("rds-runs-multi-az")?.properties.requireMultiAz, stack).to.equal(protectData);
+            expect(config.get("alb-enables-deletion-protection")?.properties.requireDeletionProtection, stack).to.equal(protectData);
+        }
+        expect(readPolicyConfig("prod").get("rds-runs-multi-az")?.properties.requireMultiAz).to.equal(true);
+        expect(readPolicyConfig("staging").get("alb-enables-deletion-protection")?.properties.requireDeletionProtection).to.equal(false);
+    });
+
+    it("grants the dev load balancer its configuration directory, written under ~ so the file is the same on every machine", () => {
+        expect(readPolicyConfig("dev").get("docker-no-sensitive-host-mounts")?.properties.stackGrants).to.deep.equal([{ role: "lb", hostPath: "~/.genai-platform/dev/lb" }]);
+        expect(readPolicyConfig("prod").get("docker-no-sensitive-host-mounts")?.properties.stackGrants).to.deep.equal([]);
+    });
+
+    it("waives no policy: every finding the program had is fixed, so the deployer-path check is mandatory in the cloud stacks too", () => {
+        expect(ADVISORY_UNTIL_FIXED).to.deep.equal([]);
+        for (const stack of ["staging", "prod"]) {
+            const policy = "eks-private-endpoint-has-deployer-path";
+            const level = readPolicyConfig(stack).get(policy)?.enforcementLevel ?? ALL_POLICIES.find((p) => p.name === policy)?.enforcementLevel;
+            expect(level, stack).to.equal("mandatory");
+        }
+        for (const stack of stackNames()) {
+            for (const [name, settings] of readPolicyConfig(stack)) {
+                const own = ALL_POLICIES.find((p) => p.name === name)?.enforcementLevel;
+                if (settings.enforcementLevel === "advisory") expect(own, `${stack} ${name} is advisory only where the policy itself is`).to.equal("advisory");
+            }
+        }
     });
 });

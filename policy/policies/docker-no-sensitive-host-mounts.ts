@@ -1,0 +1,111 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import * as os from "os";
+import * as path from "path";
+import { HOST_ACCESS } from "../../catalog/images";
+import { dockerLabel, HostMount, hostMounts, normalizeHostPath } from "../lib/docker";
+import { policyConfig, validateTypes } from "../lib/policy";
+import { DOCKER, DOCKER_ROLE_LABEL } from "../lib/types";
+
+/** A host path the stack's own config decides (such as the load balancer's lbConfigDir), granted like a HOST_ACCESS entry. */
+interface StackGrant {
+    readonly role: string;
+    /** Absolute, or `~/...` for the home directory of the user running Pulumi (which the pack runs as too). */
+    readonly hostPath: string;
+}
+
+interface Config {
+    readonly stackGrants: readonly StackGrant[];
+}
+
+const DEFAULTS: Config = { stackGrants: [] };
+
+/**
+ * Host directories no container may mount unless a HOST_ACCESS grant names them: the CIS Docker
+ * Benchmark's sensitive directories (5.5: /, /boot, /dev, /etc, /lib, /proc, /sys, /usr), the users'
+ * homes, and the runtime state that holds the Docker socket (/var/run and /run, the same directory).
+ */
+const SENSITIVE_DIRECTORIES = ["/boot", "/dev", "/etc", "/home", "/lib", "/proc", "/root", "/run", "/sys", "/usr", "/var/run"];
+/** Directories whose subdirectories a stack grant may name (a user's own files, such as ~/.genai-platform). */
+const HOME_DIRECTORIES = ["/home", "/root"];
+
+const isDockerSocket = (hostPath: string): boolean => path.posix.basename(hostPath) === "docker.sock";
+
+/** The sensitive directory a host path is, or lies beneath; undefined for any other path. */
+function sensitiveDirectory(hostPath: string): string | undefined {
+    if (hostPath === "/") return "/";
+    return SENSITIVE_DIRECTORIES.find((dir) => hostPath === dir || hostPath.startsWith(`${dir}/`));
+}
+
+/** Whether a stack grant may name the path: never the Docker socket or a system directory, only below a home directory. */
+function stackGrantable(hostPath: string): boolean {
+    if (isDockerSocket(hostPath)) return false;
+    const dir = sensitiveDirectory(hostPath);
+    return dir === undefined || (HOME_DIRECTORIES.includes(dir) && hostPath !== dir);
+}
+
+function expandHome(hostPath: string): string {
+    return normalizeHostPath(hostPath === "~" || hostPath.startsWith("~/") ? path.posix.join(os.homedir(), hostPath.slice(1)) : hostPath);
+}
+
+const cis = (hostPath: string): string => (isDockerSocket(hostPath) ? "CIS Docker 5.31" : "CIS Docker 5.5");
+
+/** Why a host mount nobody granted is refused. */
+function refusal(mount: HostMount, role: string | undefined): string {
+    const who = role === undefined ? `a container without a ${DOCKER_ROLE_LABEL} label` : `role ${role}`;
+    if (isDockerSocket(mount.hostPath)) {
+        const roles = HOST_ACCESS.filter((g) => g.hostPaths.includes(mount.hostPath)).map((g) => g.role);
+        const granted = roles.length > 0 ? `HOST_ACCESS grants it only to ${roles.join(", ")}, read-only` : "HOST_ACCESS grants it to no role";
+        return `${mount.label} mounts the Docker socket ${mount.hostPath} in ${who}: whoever holds it controls the host; ${granted} (CIS Docker 5.31).`;
+    }
+    const dir = sensitiveDirectory(mount.hostPath);
+    const what = dir === undefined ? `host path ${mount.hostPath}` : `the host's ${mount.hostPath} (sensitive: ${dir === "/" ? "the host's root" : dir})`;
+    return `${mount.label} mounts ${what}, which no HOST_ACCESS grant gives ${who} (CIS Docker 5.5).`;
+}
+
+/**
+ * Docker containers mount no host path (`volumes[].hostPath`, `mounts[]` of type bind) except exactly the
+ * grants of catalog/images.ts HOST_ACCESS: that path, read-only, in a container whose genai.component
+ * label is the grant's role; the stack's policy config may add grants for paths its own config chooses
+ * (never the Docker socket or a system directory). Everything else is refused, the Docker socket and the
+ * sensitive directories by name (CIS Docker Benchmark 5.5 sensitive host directories, 5.31 Docker socket).
+ */
+export const dockerNoSensitiveHostMounts: ResourceValidationPolicy = {
+    name: "docker-no-sensitive-host-mounts",
+    description:
+        "Docker containers mount no host path except the catalog's HOST_ACCESS grants (that path, read-only, for the grant's genai.component role); " +
+        "the Docker socket, /, /etc, /proc, /sys, /var/run, /root, /home and other system directories are refused by name (CIS Docker 5.5, 5.31).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        "Use a named Docker volume or the container's uploads instead of a host path. A host path a service really needs goes into " +
+        "catalog/images.ts HOST_ACCESS (role, image, path, why, evidence) and is mounted readOnly: true by that role only; a path the stack's " +
+        "config chooses is granted through docker-no-sensitive-host-mounts.stackGrants, generated by scripts/check/stack-policy.ts.",
+    configSchema: {
+        properties: {
+            stackGrants: {
+                type: "array",
+                items: {
+                    type: "object",
+                    properties: { role: { type: "string" }, hostPath: { type: "string" } },
+                    required: ["role", "hostPath"],
+                },
+                default: [],
+                description: "Host paths the stack's config chooses (e.g. the dev load balancer's lbConfigDir), granted read-only to one role; ~ is the user's home",
+            },
+        },
+    },
+    validateResource: validateTypes([DOCKER.container], (props, args, reportViolation) => {
+        const { stackGrants } = policyConfig<Config>(args, DEFAULTS);
+        const role = dockerLabel(props, DOCKER_ROLE_LABEL);
+        for (const mount of hostMounts(props)) {
+            const catalogGrant = HOST_ACCESS.some((g) => g.role === role && g.hostPaths.map(normalizeHostPath).includes(mount.hostPath));
+            const stackGrant =
+                stackGrantable(mount.hostPath) && stackGrants.some((g) => g.role === role && expandHome(g.hostPath) === mount.hostPath);
+            if (!catalogGrant && !stackGrant) {
+                reportViolation(refusal(mount, role));
+            } else if (!mount.readOnly) {
+                reportViolation(`${mount.label} mounts ${mount.hostPath} writable; it is granted to role ${role} read-only only (${cis(mount.hostPath)}).`);
+            }
+        }
+    }),
+};
