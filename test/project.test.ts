@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { ALL_POLICIES } from "../policy/all-policies";
 import { PROJECT_DIR } from "../scripts/offline/stack-files";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -14,6 +15,18 @@ describe("project", () => {
             .filter((line) => line.trim() !== "" && !line.startsWith("#") && !line.startsWith("```"))
             .slice(0, 2);
         expect(commands).to.deep.equal(["npm ci && npm test", "npm run up -- dev"]);
+    });
+
+    it("lists every policy of the pack in the README's table once, advisory exactly where the policy is", () => {
+        const readme = read("README.md");
+        const table = readme.slice(readme.indexOf("### Policy pack"), readme.indexOf("CI (`.github/workflows/`)"));
+        const rows = table
+            .split("\n")
+            .filter((l) => l.startsWith("| ") && !l.startsWith("| id ") && !l.startsWith("|---"))
+            .map((l) => l.split("|")[1].trim());
+        const listed = rows.map((r) => ({ name: r.replace(" (advisory)", ""), advisory: r.endsWith("(advisory)") }));
+        const pack = ALL_POLICIES.map((p) => ({ name: p.name, advisory: p.enforcementLevel === "advisory" }));
+        expect([...listed].sort((a, b) => a.name.localeCompare(b.name))).to.deep.equal([...pack].sort((a, b) => a.name.localeCompare(b.name)));
     });
 
     it("runs the README's test command in CI, with the real servers required", () => {

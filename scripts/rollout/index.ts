@@ -106,6 +106,8 @@ const FINISHED: readonly RolloutState["phase"][] = ["promoted", "rolled-back", "
 /** Runs the command; resolves with the exit status. */
 export async function runRollout(argv: readonly string[], env: CliEnv): Promise<number> {
     let display: Display | undefined;
+    /** Where the notice of a failed rollout goes, once the backends are up. */
+    let notifyFailure: ((reason: string) => Promise<void>) | undefined;
     try {
         const args = parseRolloutArgs(argv);
         const progressOut = args.json ? env.stderr : env.stdout;
@@ -160,6 +162,16 @@ export async function runRollout(argv: readonly string[], env: CliEnv): Promise<
                 state = inProgress!;
             }
             const backends = await env.backends(state.plan, (line) => show({ kind: "stage", message: line }));
+            const { plan: running } = state;
+            notifyFailure = (reason) =>
+                backends.notifier.notify({
+                    alertname: "RolloutFailed",
+                    severity: "critical",
+                    stack: running.stack,
+                    model: running.model,
+                    summary: `Rollout of ${running.model} to ${running.to.image} (${running.to.weights}) stopped: an update failed`,
+                    description: `${reason}. The state is recorded: resume it (--resume) or send all traffic back to the stable version (--abort).`,
+                });
             const options: RunnerOptions = { readyTimeoutSeconds: args.readyTimeoutSeconds };
             const runner = new RolloutRunner(
                 { ...backends, store, clock: env.clock, progress: show, abortRequested: () => store.abortRequest(args.stack, args.model) },
@@ -187,6 +199,7 @@ export async function runRollout(argv: readonly string[], env: CliEnv): Promise<
         }
         const what = error instanceof RolloutError ? error.message : oneLine(error);
         env.stderr.write(`rollout failed: ${what}\nthe state is recorded; run again with --resume to go on, or --abort to send all traffic back to the stable version\n`);
+        await notifyFailure?.(what).catch((notifyError: Error) => env.stderr.write(`could not notify the receivers: ${notifyError.message}\n`));
         return 3;
     }
 }

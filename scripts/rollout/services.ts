@@ -52,7 +52,7 @@ export class PrometheusMetrics implements MetricsSource {
 
 /** A notice to the usual receivers about a rollout. */
 export interface RolloutNotice {
-    readonly alertname: "RolloutRolledBack" | "RolloutAborted";
+    readonly alertname: "RolloutRolledBack" | "RolloutAborted" | "RolloutFailed";
     readonly severity: "critical" | "warning";
     readonly stack: string;
     readonly model: string;

@@ -97,4 +97,9 @@ describe("rollout: changes applied through Pulumi's Automation API", () => {
     it("targets a resource the dev stack registers: the load balancer's config, which carries every model's split", async () => {
         expect(await engineUrns("dev")).to.include(splitResourceUrn("dev", "docker", "llm"));
     });
+
+    it("targets a resource the cloud stacks register: the model's ALB listener rule, which carries its weighted forward", async () => {
+        const urns = await engineUrns("staging");
+        for (const model of ["llm", "image"]) expect(urns).to.include(splitResourceUrn("staging", "aws", model));
+    });
 });

@@ -8,6 +8,7 @@ import { Backends, CliEnv, runRollout } from "../../scripts/rollout/index";
 import { buildPlan } from "../../scripts/rollout/plan";
 import { StateStore } from "../../scripts/rollout/state";
 import { Output } from "../../scripts/rollout/display";
+import { RolloutNotice } from "../../scripts/rollout/services";
 import { stackConfigOf } from "../support/dev-stack";
 
 const OLDER_LLAMA = "ghcr.io/ggml-org/llama.cpp:server-b10547";
@@ -46,6 +47,7 @@ interface Run {
     stdout: Capture;
     stderr: Capture;
     stack: RecordingStack;
+    notices: RolloutNotice[];
 }
 
 /** Runs the command in-process with the dev stack's plan, a fake stack and Prometheus answering `errorRatio` for the canary. */
@@ -53,6 +55,7 @@ async function rollout(argv: string[], opts: { stateDir: string; errorRatio?: nu
     const stdout = new Capture(opts.tty);
     const stderr = new Capture();
     const stack = new RecordingStack(opts.failOn);
+    const notices: RolloutNotice[] = [];
     let t = Date.parse("2026-12-02T10:00:00Z");
     const env: CliEnv = {
         stdout,
@@ -73,12 +76,12 @@ async function rollout(argv: string[], opts: { stateDir: string; errorRatio?: nu
                     return 0.3;
                 },
             },
-            notifier: { notify: async () => undefined },
+            notifier: { notify: async (notice) => void notices.push(notice) },
             smoke: plan.lbUrl ? { canary: { check: async () => undefined }, stable: { check: async () => undefined } } : undefined,
         }),
     };
     const code = await runRollout([...argv, "--state-dir", opts.stateDir], env);
-    return { code, stdout, stderr, stack };
+    return { code, stdout, stderr, stack, notices };
 }
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "genai-rollout-cli-"));
@@ -122,6 +125,9 @@ describe("rollout: the command", () => {
         expect(failed.code).to.equal(3);
         expect(failed.stderr.text).to.match(/^rollout failed: could not set the canary's weight to 100%: update failed/).and.contain("--resume");
         expect(new StateStore(stateDir).load("dev", "llm")).to.include({ phase: "stepping", step: 1 });
+        // A deployment that failed half way is news for the receivers, like a rollback.
+        expect(failed.notices.map((n) => [n.alertname, n.severity])).to.deep.equal([["RolloutFailed", "critical"]]);
+        expect(failed.notices[0].description).to.match(/^could not set the canary's weight to 100%: update failed: setWeight 100\. The state is recorded/);
 
         const again = await rollout(["dev", "llm", "--image", OLDER_LLAMA], { stateDir });
         expectOneLine(again, /a rollout of llm on stack dev is in progress \(stepping, step 2 of 2, started .*\); --resume or --abort it first/);
