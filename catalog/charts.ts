@@ -82,12 +82,17 @@ export const CHARTS = {
             "node_filesystem_avail_bytes",
             "node_filesystem_size_bytes",
             "kube_deployment_status_condition",
+            "kube_deployment_status_replicas_available",
             "kube_replicaset_created",
+            // Its kubelet ServiceMonitor (kubelet.enabled) scrapes the kubelets, which report each mounted claim's file system.
+            "kubelet_volume_stats_available_bytes",
+            "kubelet_volume_stats_capacity_bytes",
         ],
         evidence: [
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-state-metrics-8.4.0/charts/kube-state-metrics/values.yaml", "collectors include deployments and replicasets; metricAllowlist and metricDenylist empty; appVersion 2.20.0"),
             readOn("https://github.com/kubernetes/kube-state-metrics/blob/06d14813741ca10fb225c3d07aff6347f373e054/docs/metrics/workload/deployment-metrics.md", "kube_deployment_status_condition{deployment, namespace, reason, condition, status} STABLE"),
             readOn("https://github.com/kubernetes/kube-state-metrics/blob/46e2012cd6b4f227ef43e2daf202449f1738e6cd/docs/metrics/workload/replicaset-metrics.md", "kube_replicaset_created{replicaset, namespace}: creation time, STABLE"),
+            readOn("https://github.com/kubernetes/kubernetes/blob/v1.24.0/pkg/kubelet/metrics/collectors/volume_stats.go", "kubelet_volume_stats_capacity_bytes and _available_bytes per namespace and persistentvolumeclaim"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/Chart.yaml", "kubeVersion >=1.25.0-0; prometheus-operator v0.93.1; tag of 2026-08-21"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/values.yaml", "kubeScheduler/kubeControllerManager/kubeEtcd/kubeProxy.enabled; Watchdog routed to null"),
         ],

@@ -23,6 +23,8 @@ export interface ExportedSignal {
     readonly metric: string;
     /** The label with the HTTP status class (`5xx`), for `requestsByStatus`. */
     readonly statusLabel?: string;
+    /** A histogram's bucket bounds as its `le` label spells them, where they were read. */
+    readonly buckets?: readonly string[];
     readonly evidence: Evidence;
 }
 
@@ -130,7 +132,13 @@ const vllmSignals: Record<Signal, SignalSource> = {
         statusLabel: "status",
         evidence: readOn(`${VLLM}/vllm/entrypoints/serve/instrumentator/metrics.py#L65-L75`, "prometheus-fastapi-instrumentator, status grouped as 2xx/4xx/5xx; exported unconditionally since v0.8.5 (PR #15894)"),
     },
-    requestLatency: { kind: "histogram", metric: "vllm:e2e_request_latency_seconds", evidence: vllmLogger(913) },
+    requestLatency: {
+        kind: "histogram",
+        metric: "vllm:e2e_request_latency_seconds",
+        // Python floats, as prometheus_client spells them in `le`.
+        buckets: ["0.3", "0.5", "0.8", "1.0", "1.5", "2.0", "2.5", "5.0", "10.0", "15.0", "20.0", "30.0", "40.0", "50.0", "60.0", "120.0", "240.0", "480.0", "960.0", "1920.0", "7680.0"],
+        evidence: vllmLogger(889, "request_latency_buckets 0.3 ... 7680.0, the buckets of vllm:e2e_request_latency_seconds (L913)"),
+    },
     timeToFirstToken: { kind: "histogram", metric: "vllm:time_to_first_token_seconds", evidence: vllmLogger(797) },
     kvCacheUsage: { kind: "gauge", metric: "vllm:kv_cache_usage_perc", evidence: vllmLogger(562, "fraction 0-1; vllm:gpu_cache_usage_perc was removed by PR #29330 (2025-11-25)") },
     promptTokens: { kind: "counter", metric: "vllm:prompt_tokens_total", evidence: vllmLogger(671) },

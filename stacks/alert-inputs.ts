@@ -3,7 +3,7 @@
  * signals come from, and what marks a deploy. One definition for the stacks and the tests that prove
  * the rules on real Prometheus.
  */
-import { LOAD_BALANCER_SIGNALS } from "../catalog/images";
+import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
 import { AlertInputs } from "../components/observability/alerts";
 import { StackConfig } from "./config";
 
@@ -16,14 +16,36 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
     const budget = { monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold };
     if (cfg.platform === "docker") {
         // HAProxy's per-server series carry what engines without metrics lack; the blackbox exporter probes every replica.
-        return { models: cfg.models, loadBalancer: LOAD_BALANCER_SIGNALS, probes: true, deploys: { kind: "load-balancer", signals: LOAD_BALANCER_SIGNALS }, ...budget };
+        return {
+            models: cfg.models,
+            loadBalancer: LOAD_BALANCER_SIGNALS,
+            probes: true,
+            deploys: { kind: "load-balancer", signals: LOAD_BALANCER_SIGNALS },
+            // The exporters next to Postgres and Redis say whether each answers; node-exporter reads the Docker host's disks.
+            dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
+            disks: { nodes: true, volumes: false },
+            ...budget,
+        };
     }
     // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
     return {
         models: cfg.models,
         loadBalancer: undefined,
         probes: false,
-        deploys: { kind: "kube-state-metrics", namespace: appNamespaceName(cfg.stack), replicasetCreated: "kube_replicaset_created", deploymentCondition: "kube_deployment_status_condition" },
+        deploys: {
+            kind: "kube-state-metrics",
+            namespace: appNamespaceName(cfg.stack),
+            replicasetCreated: "kube_replicaset_created",
+            deploymentCondition: "kube_deployment_status_condition",
+            replicasAvailable: "kube_deployment_status_replicas_available",
+        },
+        disks: { nodes: true, volumes: true },
         ...budget,
     };
+}
+
+/** The exporter's gauge of whether its data store answers, as the catalog lists it. */
+function upGauge(names: readonly string[] | undefined, name: string): string {
+    if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for its exporter`);
+    return name;
 }

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { ModelSpec, Track } from "../inference/model";
-import { engineGauge, errorRatio, LoadBalancerSignals, requestLatency } from "./signals";
+import { engineGauge, errorRatio, LoadBalancerSignals, requestLatency, slowRequestRatio } from "./signals";
 
 export type Severity = "critical" | "warning";
 
@@ -41,7 +41,13 @@ export interface AlertRuleSpec {
  */
 export type DeploySignals =
     | { readonly kind: "load-balancer"; readonly signals: NonNullable<LoadBalancerSignals> }
-    | { readonly kind: "kube-state-metrics"; readonly namespace: string; readonly replicasetCreated: string; readonly deploymentCondition: string };
+    | {
+          readonly kind: "kube-state-metrics";
+          readonly namespace: string;
+          readonly replicasetCreated: string;
+          readonly deploymentCondition: string;
+          readonly replicasAvailable: string;
+      };
 
 /** The seeds' post-deploy watch: more than 1 % of requests failing for 2 minutes, within 15 minutes of a deploy. */
 export const POST_DEPLOY = { errorRatio: 0.01, forSeconds: 120, withinSeconds: 900 } as const;
@@ -81,7 +87,29 @@ export interface AlertInputs {
     readonly budgetAlertThreshold: number;
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
+    /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
+    readonly dataStores?: { readonly database?: string; readonly cache?: string };
+    /** Where disk usage is measured: the nodes' file systems (node-exporter), and the pods' volumes (the kubelet). */
+    readonly disks?: { readonly nodes: boolean; readonly volumes: boolean };
 }
+
+/** The seeds' service-level objectives: errors under 1 %, availability over 99.5 %, p95 latency under 2 s. */
+export const SLO = { errorRatio: 0.01, availability: 0.995, latencySeconds: 2, latencyQuantile: 0.95 } as const;
+
+/**
+ * Multi-window burn-rate alerts (Google SRE workbook, "Alerting on SLOs"): the budget spent `factor` times
+ * faster than the objective allows, over a long window and, so that the alert resets quickly, a short one.
+ */
+export const BURN_RATES = [
+    { speed: "Fast", severity: "critical", longSeconds: 3600, shortSeconds: 300, factor: 14.4, forSeconds: 120 },
+    { speed: "Slow", severity: "warning", longSeconds: 21600, shortSeconds: 1800, factor: 6, forSeconds: 900 },
+] as const;
+
+/** Disk usage, in percent, at which the disk alerts fire. */
+export const DISK_THRESHOLDS = { warningPercent: 85, criticalPercent: 95 } as const;
+
+/** File systems that are not disks: memory, overlays of container layers, read-only images. */
+const NOT_DISKS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|autofs|proc|sysfs|devtmpfs"';
 
 /** The fraction of the budget of the second, critical budget alert. */
 export const BUDGET_CRITICAL_THRESHOLD = 0.9;
@@ -99,6 +127,15 @@ export const THRESHOLDS = {
 export function replicaUpSelector(model: ModelSpec, probes = false): string | undefined {
     if (model.engine.metrics) return `up{component="inference", model="${model.name}"}`;
     return probes ? `probe_success{component="probe", model="${model.name}"}` : undefined;
+}
+
+/**
+ * Whether any replica of a model is ready, for models nothing scrapes or probes: the ready replicas of its
+ * Deployments as kube-state-metrics reports them (their readiness probes are the engine's health).
+ */
+function readyReplicas(model: ModelSpec, deploys: DeploySignals | undefined): string | undefined {
+    if (deploys?.kind !== "kube-state-metrics") return undefined;
+    return `label_replace(sum(${deploys.replicasAvailable}{namespace="${deploys.namespace}", deployment=~"${model.name}-(stable|canary)"}), "model", "${model.name}", "", "")`;
 }
 
 /** Seconds a model's replica may be down before it pages: its engine's load time, at least a minute. */
@@ -139,15 +176,16 @@ function deploymentFailedRule(deploys: Extract<DeploySignals, { kind: "kube-stat
     };
 }
 
-function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean): AlertRuleSpec[] {
+function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean, deploys: DeploySignals | undefined): AlertRuleSpec[] {
     const rules: AlertRuleSpec[] = [];
     const m = model.name;
     const down = modelDownSeconds(model);
     const replicaUp = replicaUpSelector(model, probes);
-    if (replicaUp) {
+    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : readyReplicas(model, deploys);
+    if (anyUp) {
         rules.push({
             name: "ModelUnavailable",
-            measure: `max by (model) (${replicaUp})`,
+            measure: anyUp,
             comparator: "==",
             threshold: 0,
             forSeconds: down,
@@ -265,11 +303,111 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             summary: "Memory of {{ $labels.instance }} above 85%",
             description: "Memory usage is {{ $value | printf \"%.1f\" }}% for 5 minutes.",
         },
-        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false)),
+        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false, inputs.deploys)),
+        ...inputs.models.flatMap((model) => sloRules(model, inputs)),
+        ...dataStoreRules(inputs.dataStores),
+        ...diskRules(inputs.disks),
         ...(inputs.deploys ? inputs.models.flatMap((model) => deploymentRules(model, inputs.loadBalancer, inputs.deploys!)) : []),
         ...(inputs.deploys?.kind === "kube-state-metrics" ? [deploymentFailedRule(inputs.deploys)] : []),
         ...(inputs.spendMetric ? budgetRules(inputs.spendMetric, inputs) : []),
     ];
+}
+
+/** A data store whose exporter answers but which does not: the exporter's own `up` stays 1, its gauge drops to 0. */
+function dataStoreRules(stores: AlertInputs["dataStores"]): AlertRuleSpec[] {
+    const rule = (name: string, metric: string, what: string): AlertRuleSpec => ({
+        name,
+        measure: metric,
+        comparator: "==",
+        threshold: 0,
+        forSeconds: 30,
+        severity: "critical",
+        summary: `${what} does not answer ({{ $labels.instance }})`,
+        description: `The ${what} exporter has not reached ${what} for 30 seconds: requests that need it fail.`,
+    });
+    return [...(stores?.database ? [rule("DatabaseDown", stores.database, "Postgres")] : []), ...(stores?.cache ? [rule("RedisDown", stores.cache, "Redis")] : [])];
+}
+
+/** Disk usage of the nodes' file systems and of the pods' volumes (Prometheus', Loki's, Grafana's, Alertmanager's). */
+function diskRules(disks: AlertInputs["disks"]): AlertRuleSpec[] {
+    const sources = [
+        ...(disks?.nodes
+            ? [{ what: "file system {{ $labels.mountpoint }} on {{ $labels.instance }}", measure: `100 * (1 - node_filesystem_avail_bytes{${NOT_DISKS}} / node_filesystem_size_bytes{${NOT_DISKS}})`, kind: "node" }]
+            : []),
+        ...(disks?.volumes
+            ? [{ what: "volume {{ $labels.persistentvolumeclaim }} in {{ $labels.namespace }}", measure: "100 * (1 - kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes)", kind: "volume" }]
+            : []),
+    ];
+    return sources.flatMap((source) => [
+        {
+            name: source.kind === "node" ? "DiskSpaceLow" : "VolumeSpaceLow",
+            measure: source.measure,
+            comparator: ">" as const,
+            threshold: DISK_THRESHOLDS.warningPercent,
+            forSeconds: 600,
+            severity: "warning" as const,
+            summary: `${source.what} is ${DISK_THRESHOLDS.warningPercent}% full`,
+            description: "Usage is {{ $value | printf \"%.1f\" }}% for 10 minutes: free space or grow the disk before writes fail.",
+        },
+        {
+            name: source.kind === "node" ? "DiskSpaceCritical" : "VolumeSpaceCritical",
+            measure: source.measure,
+            comparator: ">" as const,
+            threshold: DISK_THRESHOLDS.criticalPercent,
+            forSeconds: 300,
+            severity: "critical" as const,
+            summary: `${source.what} is ${DISK_THRESHOLDS.criticalPercent}% full`,
+            description: "Usage is {{ $value | printf \"%.1f\" }}% for 5 minutes: writes are about to fail.",
+        },
+    ]);
+}
+
+/**
+ * The seeds' objectives as multi-window burn rates, per model, where the model has the signal: errors
+ * (the engine's or the load balancer's 5xx ratio), latency (the share of requests slower than 2 s, from a
+ * histogram with a bucket at 2 s), availability (any replica up, from scrapes, probes or ready replicas).
+ */
+function sloRules(model: ModelSpec, inputs: AlertInputs): AlertRuleSpec[] {
+    const m = model.name;
+    const replicaUp = replicaUpSelector(model, inputs.probes ?? false);
+    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : readyReplicas(model, inputs.deploys);
+    const objectives: { name: string; budget: number; over: (window: string) => string | undefined; what: string }[] = [
+        { name: "ErrorBudget", budget: SLO.errorRatio, over: (w) => errorRatio(model, inputs.loadBalancer, w)?.query, what: "errors (objective: under 1% 5xx)" },
+        {
+            name: "LatencyBudget",
+            budget: 1 - SLO.latencyQuantile,
+            over: (w) => slowRequestRatio(model, SLO.latencySeconds, w)?.query,
+            what: `latency (objective: p95 under ${SLO.latencySeconds} s)`,
+        },
+        {
+            name: "AvailabilityBudget",
+            budget: 1 - SLO.availability,
+            over: (w) => (anyUp ? `1 - avg_over_time((clamp_max(${anyUp}, 1))[${w}:1m])` : undefined),
+            what: "availability (objective: 99.5%)",
+        },
+    ];
+    return objectives.flatMap((o) =>
+        BURN_RATES.flatMap((burn): AlertRuleSpec[] => {
+            const long = o.over(promDuration(burn.longSeconds));
+            const short = o.over(promDuration(burn.shortSeconds));
+            if (!long || !short) return [];
+            const threshold = Number((burn.factor * o.budget).toFixed(6));
+            return [
+                {
+                    name: `${o.name}${burn.speed}Burn`,
+                    measure: long,
+                    comparator: ">",
+                    threshold,
+                    forSeconds: burn.forSeconds,
+                    severity: burn.severity,
+                    model: m,
+                    onlyWhile: `${short} > ${threshold}`,
+                    summary: `${m} spends its ${o.what.split(" (")[0]} budget ${burn.factor}x too fast`,
+                    description: `Over ${promDuration(burn.longSeconds)} and ${promDuration(burn.shortSeconds)}, ${o.what} is missed ${burn.factor} times faster than a 30-day budget allows.`,
+                },
+            ];
+        }),
+    );
 }
 
 function budgetRules(spendMetric: string, inputs: AlertInputs): AlertRuleSpec[] {

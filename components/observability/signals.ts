@@ -119,6 +119,23 @@ export function requestLatency(model: ModelSpec, lb: LoadBalancerSignals, window
     return undefined;
 }
 
+/**
+ * The share of requests slower than `seconds` over `window`, from the engine's latency histogram, where
+ * every release in scope has a bucket bound at exactly `seconds` (otherwise no exact share exists).
+ */
+export function slowRequestRatio(model: ModelSpec, seconds: number, window: string, scope?: Scope): SignalQuery | undefined {
+    const source = signalSource(model, "requestLatency", scope);
+    if (source.kind !== "histogram") return undefined;
+    const bounds = releasesOf(model, scope).map((r) => {
+        const signal = r.signals.requestLatency;
+        return signal.kind === "histogram" ? signal.buckets?.find((le) => Number(le) === seconds) : undefined;
+    });
+    const le = bounds[0];
+    if (le === undefined || bounds.some((b) => b !== le)) return undefined;
+    const bucket = (bound: string) => `sum by (${grouping(scope)}) (rate(${source.metric}_bucket${selector(model.name, scope, [`le="${bound}"`])}[${window}]))`;
+    return { source: "engine", query: `1 - ${bucket(le)} / ${bucket("+Inf")}` };
+}
+
 /** A gauge the engine exports (queue length, running requests, KV-cache usage), summed or averaged per model. */
 export function engineGauge(
     model: ModelSpec,

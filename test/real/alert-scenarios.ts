@@ -253,8 +253,32 @@ const slowRequests: ScenarioBuilder = (rule, context) => {
     throw new Error(`model ${model.name} has no latency source`);
 };
 
+/** Ready replicas of a model's Deployments as kube-state-metrics reports them, for models nothing scrapes or probes (cloud). */
+function readyReplicaSeries(model: ModelSpec, context: ScenarioContext, perTrack: Readonly<Record<Track, string>>): InputSeries[] {
+    const deploys = context.inputs.deploys;
+    if (deploys?.kind !== "kube-state-metrics") throw new Error(`model ${model.name} has no replica signal`);
+    return (["stable", "canary"] as const).map((track) => ({
+        series: selector(deploys.replicasAvailable, { namespace: deploys.namespace, deployment: `${model.name}-${track}`, job: "kube-state-metrics" }),
+        values: perTrack[track],
+    }));
+}
+
+/** Whether the model's replicas are watched by kube-state-metrics rather than by scrapes or probes. */
+function watchedByKsm(rule: AlertRuleSpec, context: ScenarioContext): boolean {
+    const deploys = context.inputs.deploys;
+    return deploys?.kind === "kube-state-metrics" && rule.measure.includes(deploys.replicasAvailable);
+}
+
 const modelUnavailable: ScenarioBuilder = (rule, context) => {
     const model = modelOf(rule, context);
+    if (watchedByKsm(rule, context)) {
+        const all = `0x${SAMPLES - 1}`;
+        const one = `1x${SAMPLES - 1}`;
+        return [
+            { title: `no ready replica of ${model.name}`, input: readyReplicaSeries(model, context, { stable: all, canary: all }), holdsFrom: 0, firing: [{ labels: { model: model.name }, value: 0 }] },
+            { title: `one ready replica of ${model.name}`, input: readyReplicaSeries(model, context, { stable: one, canary: all }), holdsFrom: 0, firing: [] },
+        ];
+    }
     const replica = (track: Track, value: number): InputSeries => replicaUp(model, track, 0, value).series;
     const other = gauge("up", { component: "inference", model: "other", track: "stable", job: "model-other-stable", instance: "other-stable-0:8080" }, 0);
     return [
@@ -360,7 +384,116 @@ const deploymentFailed: ScenarioBuilder = (_rule, context) => {
     ];
 };
 
+/** A data store's "answers" gauge from its exporter: 0 (down) or 1. */
+const dataStoreDown: ScenarioBuilder = (rule) => {
+    const labels = rule.name === "DatabaseDown" ? { job: "postgres", instance: "postgres-exporter:9187", component: "postgres" } : { job: "redis", instance: "redis-exporter:9121", component: "redis" };
+    return [
+        { title: `${rule.measure} 0: the store does not answer its exporter`, input: [gauge(rule.measure, labels, 0)], holdsFrom: 0, firing: [{ labels, value: 0 }] },
+        { title: `${rule.measure} 1`, input: [gauge(rule.measure, labels, 1)], holdsFrom: 0, firing: [] },
+    ];
+};
+
+const diskSpace: ScenarioBuilder = (rule) => {
+    const above = rule.threshold + 1;
+    const below = rule.threshold - 1;
+    const size = 100e9;
+    if (rule.name.startsWith("Disk")) {
+        const disk = (usedPercent: number, extra: Record<string, string> = {}): { input: InputSeries[]; labels: Record<string, string> } => {
+            const labels = { instance: "node-exporter:9100", job: "node", device: "/dev/vda1", fstype: "ext4", mountpoint: "/", ...extra };
+            return {
+                labels,
+                input: [gauge("node_filesystem_size_bytes", labels, size), gauge("node_filesystem_avail_bytes", labels, (size * (100 - usedPercent)) / 100)],
+            };
+        };
+        const full = disk(above);
+        // A memory file system as full is not a disk: the rule leaves it out.
+        const tmpfs = disk(99, { device: "tmpfs", fstype: "tmpfs", mountpoint: "/run" });
+        return [
+            { title: `/ ${above}% used, a tmpfs 99% used`, input: [...full.input, ...tmpfs.input], holdsFrom: 0, firing: [{ labels: full.labels, value: above }] },
+            { title: `/ ${below}% used`, input: disk(below).input, holdsFrom: 0, firing: [] },
+        ];
+    }
+    const volume = (usedPercent: number): { input: InputSeries[]; labels: Record<string, string> } => {
+        const labels = { namespace: "monitoring", persistentvolumeclaim: "prometheus-db-0", job: "kubelet", instance: "10.0.1.7:10250" };
+        return {
+            labels,
+            input: [gauge("kubelet_volume_stats_capacity_bytes", labels, size), gauge("kubelet_volume_stats_available_bytes", labels, (size * (100 - usedPercent)) / 100)],
+        };
+    };
+    const full = volume(above);
+    return [
+        { title: `Prometheus' volume ${above}% used`, input: full.input, holdsFrom: 0, firing: [{ labels: full.labels, value: above }] },
+        { title: `Prometheus' volume ${below}% used`, input: volume(below).input, holdsFrom: 0, firing: [] },
+    ];
+};
+
+const errorBudgetBurn: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const source = signalSource(model, "requestsByStatus");
+    // Both windows see the same constant ratio: just above the burn threshold it fires, just below it does not.
+    const requests = (ratio: number) => requestSeries(model, "stable", ratio, source, context.inputs.loadBalancer);
+    const above = Number((rule.threshold + 0.01).toFixed(3));
+    const below = Number((rule.threshold - 0.01).toFixed(3));
+    return [
+        { title: `${percent(above)} of requests to ${model.name} fail`, input: requests(above), holdsFrom: FIRST_RATE, firing: [{ labels: { model: model.name }, value: above }] },
+        { title: `${percent(below)} of requests to ${model.name} fail`, input: requests(below), holdsFrom: FIRST_RATE, firing: [] },
+    ];
+};
+
+const latencyBudgetBurn: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    const source = signalSource(model, "requestLatency");
+    if (source.kind !== "histogram" || !source.buckets) throw new Error(`model ${model.name} has no latency histogram`);
+    const bound = source.buckets.find((le) => rule.measure.includes(`le="${le}"`));
+    if (!bound) throw new Error(`${rule.name} reads no bucket of ${source.metric}`);
+    const perSample = 1000;
+    /** `slowShare` of the requests take longer than the bound. */
+    const histogram = (slowShare: number): InputSeries[] => {
+        const labels = replicaLabels(model, "stable");
+        return [
+            counter(`${source.metric}_bucket`, { ...labels, le: bound }, Math.round(perSample * (1 - slowShare))),
+            counter(`${source.metric}_bucket`, { ...labels, le: "+Inf" }, perSample),
+        ];
+    };
+    const above = Number((rule.threshold + 0.01).toFixed(3));
+    const below = Number((rule.threshold - 0.01).toFixed(3));
+    return [
+        { title: `${percent(above)} of requests to ${model.name} slower than ${bound} s`, input: histogram(above), holdsFrom: FIRST_RATE, firing: [{ labels: { model: model.name }, value: above }] },
+        { title: `${percent(below)} of requests slower than ${bound} s`, input: histogram(below), holdsFrom: FIRST_RATE, firing: [] },
+    ];
+};
+
+const availabilityBudgetBurn: ScenarioBuilder = (rule, context) => {
+    const model = modelOf(rule, context);
+    /** One replica's up series over `samples` samples, down (0) from sample `downFrom` on, or only at `dipAt`. */
+    const pattern = (samples: number, down: (i: number) => boolean): string => Array.from({ length: samples }, (_, i) => (down(i) ? "0" : "1")).join(" ");
+    const series = (values: string): InputSeries[] =>
+        watchedByKsm(rule, context)
+            ? readyReplicaSeries(model, context, { stable: values, canary: values.replace(/1/g, "0") })
+            : [{ ...replicaUp(model, "stable", 0, 1).series, values }];
+    // Down from the third sample on: both windows exceed the burn threshold from there.
+    const downFrom = 2;
+    // One sample down after an hour up: the short window exceeds the threshold, the long one stays under it.
+    const dipAt = 60;
+    return [
+        { title: `${model.name} down from minute ${downFrom}`, input: series(pattern(SAMPLES, (i) => i >= downFrom)), holdsFrom: downFrom * SAMPLE_INTERVAL_SECONDS, firing: [{ labels: { model: model.name }, value: 1 }] },
+        { title: `${model.name} down one minute in ${dipAt + 1}`, input: series(pattern(dipAt + 5, (i) => i === dipAt)), holdsFrom: dipAt * SAMPLE_INTERVAL_SECONDS, firing: [] },
+    ];
+};
+
 const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
+    DatabaseDown: dataStoreDown,
+    RedisDown: dataStoreDown,
+    DiskSpaceLow: diskSpace,
+    DiskSpaceCritical: diskSpace,
+    VolumeSpaceLow: diskSpace,
+    VolumeSpaceCritical: diskSpace,
+    ErrorBudgetFastBurn: errorBudgetBurn,
+    ErrorBudgetSlowBurn: errorBudgetBurn,
+    LatencyBudgetFastBurn: latencyBudgetBurn,
+    LatencyBudgetSlowBurn: latencyBudgetBurn,
+    AvailabilityBudgetFastBurn: availabilityBudgetBurn,
+    AvailabilityBudgetSlowBurn: availabilityBudgetBurn,
     PostDeployErrorRate: postDeployErrorRate,
     DeploymentFailed: deploymentFailed,
     ServiceDown: serviceDown,
@@ -449,4 +582,72 @@ export function promtoolTestGroups(rule: AlertRuleSpec, context: ScenarioContext
             ],
         };
     });
+}
+
+/** Minutes the healthy platform's series run: longer than every rule's `for` plus its windows' start. */
+export const HEALTHY_MINUTES = 40;
+
+/**
+ * What a healthy platform exposes, for every source the stack's rules read: every target and replica up,
+ * one request in a thousand failing, fast answers, short queues, half-full disks, the data stores answering,
+ * Deployments progressing and not changed lately. Nothing should fire on it.
+ */
+export function healthyPlatform(context: ScenarioContext): InputSeries[] {
+    const inputs = context.inputs;
+    const samples = HEALTHY_MINUTES + 1;
+    const flat = (metric: string, labels: Readonly<Record<string, string>>, value: number): InputSeries => ({ series: selector(metric, labels), values: `${value}x${samples - 1}` });
+    const growing = (metric: string, labels: Readonly<Record<string, string>>, perSample: number): InputSeries => ({ series: selector(metric, labels), values: `${100 * perSample}+${perSample}x${samples - 1}` });
+    const series: InputSeries[] = [
+        flat("up", { job: "prometheus", instance: "localhost:9090", component: "monitoring" }, 1),
+        flat("up", { job: "postgres", instance: "postgres-exporter:9187", component: "postgres" }, 1),
+        // Half of one CPU busy, half of the memory used, half of the disk.
+        growing("node_cpu_seconds_total", { cpu: "0", instance: "node-exporter:9100", job: "node", mode: "idle" }, SAMPLE_INTERVAL_SECONDS / 2),
+        growing("node_cpu_seconds_total", { cpu: "0", instance: "node-exporter:9100", job: "node", mode: "user" }, SAMPLE_INTERVAL_SECONDS / 2),
+        flat("node_memory_MemTotal_bytes", { instance: "node-exporter:9100", job: "node" }, 16e9),
+        flat("node_memory_MemAvailable_bytes", { instance: "node-exporter:9100", job: "node" }, 8e9),
+        flat("node_filesystem_size_bytes", { instance: "node-exporter:9100", job: "node", device: "/dev/vda1", fstype: "ext4", mountpoint: "/" }, 100e9),
+        flat("node_filesystem_avail_bytes", { instance: "node-exporter:9100", job: "node", device: "/dev/vda1", fstype: "ext4", mountpoint: "/" }, 50e9),
+    ];
+    if (inputs.disks?.volumes) {
+        const claim = { namespace: "monitoring", persistentvolumeclaim: "prometheus-db-0", job: "kubelet", instance: "10.0.1.7:10250" };
+        series.push(flat("kubelet_volume_stats_capacity_bytes", claim, 100e9), flat("kubelet_volume_stats_available_bytes", claim, 50e9));
+    }
+    if (inputs.dataStores?.database) series.push(flat(inputs.dataStores.database, { job: "postgres", instance: "postgres-exporter:9187" }, 1));
+    if (inputs.dataStores?.cache) series.push(flat(inputs.dataStores.cache, { job: "redis", instance: "redis-exporter:9121" }, 1));
+    const deploys = inputs.deploys;
+    for (const model of inputs.models) {
+        for (const track of ["stable", ...(model.canary ? ["canary" as const] : [])] as Track[]) {
+            const labels = replicaLabels(model, track);
+            if (model.engine.metrics) series.push(flat("up", { component: "inference", ...labels }, 1));
+            else if (inputs.probes) series.push(flat("probe_success", { component: "probe", model: model.name, track, job: `probe-${model.name}-${track}`, instance: `http://${labels.instance}/health` }, 1));
+            const requests = signalSource(model, "requestsByStatus", track);
+            if (requests.kind === "counter" || (requests.kind === "absent" && requests.fallback === "load-balancer" && inputs.loadBalancer)) {
+                series.push(...requestSeries(model, track, 0.001, requests, inputs.loadBalancer).map((s) => ({ ...s, values: s.values.replace(/x\d+$/, `x${samples - 1}`) })));
+            }
+            const latency = signalSource(model, "requestLatency", track);
+            if (latency.kind === "histogram") {
+                // Every request under a second.
+                for (const le of [...(latency.buckets ?? ["1.0", "2.0"]), "+Inf"]) series.push(growing(`${latency.metric}_bucket`, { ...labels, le }, 100));
+            } else if (inputs.loadBalancer) {
+                series.push(flat(inputs.loadBalancer.latency.metric, { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" }, 0.8));
+            }
+            const queue = signalSource(model, "queueLength", track);
+            if (queue.kind === "gauge") series.push(flat(queue.metric, labels, 1));
+            if (deploys?.kind === "load-balancer") {
+                const server = { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" };
+                series.push(flat(deploys.signals.weight.metric, server, 1), flat(deploys.signals.status.metric, { ...server, [deploys.signals.status.stateLabel]: deploys.signals.status.up }, 1));
+            }
+            if (deploys?.kind === "kube-state-metrics") {
+                const deployment = { namespace: deploys.namespace, deployment: `${model.name}-${track}`, job: "kube-state-metrics" };
+                series.push(
+                    flat(deploys.replicasAvailable, deployment, 1),
+                    flat(deploys.deploymentCondition, { ...deployment, condition: "Progressing", status: "true", reason: "NewReplicaSetAvailable" }, 1),
+                    flat(deploys.deploymentCondition, { ...deployment, condition: "Progressing", status: "false", reason: "NewReplicaSetAvailable" }, 0),
+                    // Created a day before the series start: no deploy lately.
+                    flat(deploys.replicasetCreated, { namespace: deploys.namespace, replicaset: `${model.name}-${track}-5d7c9b8f6`, job: "kube-state-metrics" }, -86_400),
+                );
+            }
+        }
+    }
+    return series;
 }

@@ -7,7 +7,7 @@ import { alertInputsOf } from "../../stacks/alert-inputs";
 import { devStack, stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack } from "../support/stacks";
 import { RunResult, makeTempDir, promtool, requireBinaryOrSkip, stopAll } from "../support/servers";
-import { EVALUATION_INTERVAL_SECONDS, PromtoolTestFile, promtoolTestGroups } from "./alert-scenarios";
+import { EVALUATION_INTERVAL_SECONDS, HEALTHY_MINUTES, PromtoolTestFile, SAMPLE_INTERVAL_SECONDS, healthyPlatform, promtoolTestGroups } from "./alert-scenarios";
 
 /** Where the dev stack's Prometheus container reads its configuration. */
 const CONFIG_DIR = "/etc/prometheus/";
@@ -22,18 +22,64 @@ function alertInputs(stack: "dev" | "staging"): AlertInputs {
     return alertInputsOf(stackConfigOf(stack));
 }
 
-/** A promtool rule unit test of one rule, in `dir`, against the rules file `rulesFile`. */
-async function unitTest(dir: string, rulesFile: string, rule: AlertRuleSpec, inputs: AlertInputs, label: string): Promise<void> {
+/** The outcome of one promtool run over every rule's test groups: which groups failed, and the whole output. */
+interface BatchResult {
+    readonly run: RunResult;
+    readonly failed: ReadonlySet<string>;
+    readonly groups: readonly (readonly string[])[];
+    readonly file: string;
+}
+
+/**
+ * Runs the unit tests of every rule in one promtool invocation (one process instead of one per rule), each
+ * group named after its rule's index; the tests then read their own groups' outcome.
+ */
+async function unitTestAll(dir: string, rulesFile: string, rules: readonly AlertRuleSpec[], inputs: AlertInputs, label: string): Promise<BatchResult> {
+    const groups = rules.map((rule, i) => promtoolTestGroups(rule, { inputs }).map((g) => ({ ...g, name: `[${i}] ${g.name}` })));
     const testFile: PromtoolTestFile = {
         rule_files: [path.relative(dir, rulesFile)],
         evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`,
-        tests: promtoolTestGroups(rule, { inputs }),
+        tests: groups.flat(),
     };
     const file = path.join(dir, `${label}.test.yml`);
     fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
-    const result = await promtool(["test", "rules", file], { cwd: dir });
-    expect(result.code, `${describeRun(result)}\ntest file:\n${fs.readFileSync(file, "utf8")}`).to.equal(0);
-    expect(result.stdout).to.contain("SUCCESS");
+    const run = await promtool(["test", "rules", file], { cwd: dir, timeoutMs: 120_000 });
+    const failed = new Set([...`${run.stdout}\n${run.stderr}`.matchAll(/name: (\[\d+\] [^\n]*?),?\n/g)].map((m) => m[1]));
+    return { run, failed, groups: groups.map((g) => g.map((x) => x.name)), file };
+}
+
+/** Feeds a healthy platform's series to the rules and expects no alert of any of them at several times. */
+async function expectQuietWhenHealthy(dir: string, rulesFile: string, rules: readonly AlertRuleSpec[], inputs: AlertInputs, label: string): Promise<void> {
+    const names = [...new Set(rules.map((r) => r.name))];
+    const times = [10, 20, 30, HEALTHY_MINUTES].map((m) => `${m}m`);
+    const testFile: PromtoolTestFile = {
+        rule_files: [path.relative(dir, rulesFile)],
+        evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`,
+        tests: [
+            {
+                name: `${label}: a healthy platform`,
+                interval: `${SAMPLE_INTERVAL_SECONDS}s`,
+                input_series: healthyPlatform({ inputs }),
+                alert_rule_test: times.flatMap((eval_time) => names.map((alertname) => ({ eval_time, alertname, exp_alerts: [] }))),
+            },
+        ],
+    };
+    const file = path.join(dir, `${label}-healthy.test.yml`);
+    fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
+    const run = await promtool(["test", "rules", file], { cwd: dir });
+    expect(run.code, `${describeRun(run)}\ntest file: ${file}`).to.equal(0);
+    expect(names.length).to.be.greaterThan(10);
+}
+
+/** Asserts that the groups of rule `index` passed in the batch. */
+function expectRulePassed(batch: BatchResult | undefined, index: number): void {
+    if (!batch) throw new Error("the promtool batch did not run");
+    const mine = batch.groups[index];
+    expect(mine.length, "scenarios of the rule").to.be.greaterThan(0);
+    const failedHere = mine.filter((name) => batch.failed.has(name));
+    expect(failedHere, `${describeRun(batch.run)}\ntest file: ${batch.file}`).to.deep.equal([]);
+    // A run that failed without naming a group (a parse error) fails every rule.
+    if (batch.run.code !== 0) expect(batch.failed.size, describeRun(batch.run)).to.be.greaterThan(0);
 }
 
 const ruleTitle = (rule: AlertRuleSpec) =>
@@ -87,9 +133,16 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
     });
 
     describe("dev rule unit tests on synthetic series (promtool test rules)", () => {
-        devRules.forEach((rule, i) => {
-            it(ruleTitle(rule), async () => unitTest(dir, rulesFile, rule, devInputs, `dev-${i}`));
+        let batch: BatchResult | undefined;
+        before(async function () {
+            this.timeout(120_000);
+            batch = await unitTestAll(dir, rulesFile, devRules, devInputs, "dev");
         });
+        devRules.forEach((rule, i) => {
+            it(ruleTitle(rule), () => expectRulePassed(batch, i));
+        });
+        it("fires nothing on a healthy platform: every target up, 0.1% errors, fast answers, half-full disks", async () =>
+            expectQuietWhenHealthy(dir, rulesFile, devRules, devInputs, "dev"));
     });
 
     describe("cloud rule unit tests on synthetic series (the staging PrometheusRule)", () => {
@@ -97,16 +150,22 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
         const stagingRules = platformAlertRules(stagingInputs);
         let cloudRules: string;
 
-        before(async () => {
+        let batch: BatchResult | undefined;
+
+        before(async function () {
+            this.timeout(120_000);
             const staging = await evaluatedStack("staging");
             const rule = staging.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
             expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups(stagingRules));
             cloudRules = path.join(dir, "cloud-rules.yml");
             fs.writeFileSync(cloudRules, stringify({ groups: rule.inputs.spec.groups }));
+            batch = await unitTestAll(dir, cloudRules, stagingRules, stagingInputs, "staging");
         });
 
         stagingRules.forEach((rule, i) => {
-            it(ruleTitle(rule), async () => unitTest(dir, cloudRules, rule, stagingInputs, `staging-${i}`));
+            it(ruleTitle(rule), () => expectRulePassed(batch, i));
         });
+        it("fires nothing on a healthy platform: every replica ready, 0.1% errors, fast answers, half-full disks and volumes", async () =>
+            expectQuietWhenHealthy(dir, cloudRules, stagingRules, stagingInputs, "staging"));
     });
 });

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { alertInputsOf } from "../../stacks/alert-inputs";
 import { expect } from "chai";
 import { EksCluster } from "../../components/cluster/eks";
 import { RDS_POSTGRES } from "../../catalog/aws";
@@ -151,13 +152,8 @@ for (const stack of ["staging", "prod"] as const) {
                 const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs;
                 const cfg = stackConfigOf(prod ? "prod" : "staging");
                 const budget = prod ? 15000 : 6000;
-                const expected = platformAlertRules({
-                    models: cfg.models,
-                    loadBalancer: undefined,
-                    deploys: { kind: "kube-state-metrics", namespace: `genai-${prod ? "prod" : "staging"}`, replicasetCreated: "kube_replicaset_created", deploymentCondition: "kube_deployment_status_condition" },
-                    monthlyBudgetUsd: budget,
-                    budgetAlertThreshold: 0.8,
-                });
+                expect([cfg.budget.monthlyUsd, cfg.budget.alertThreshold]).to.deep.equal([budget, 0.8]);
+                const expected = platformAlertRules(alertInputsOf(cfg));
                 expect(rule.spec.groups).to.deep.equal(alertRuleGroups(expected));
                 // The deployment alerts read kube-state-metrics in the models' own namespace, which the stack creates.
                 const namespaces = run.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);

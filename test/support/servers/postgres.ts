@@ -31,6 +31,8 @@ export interface PostgresServer {
   /** `postgresql://postgres@127.0.0.1:<port>/postgres` */
   connectionString: string;
   stop(): Promise<void>;
+  /** Starts the same cluster again on the same port after a stop (as a service restart would); `handle` follows it. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -64,8 +66,8 @@ export async function startPostgres(opts: { timeoutMs?: number; extraArgs?: stri
     throw new Error(`initdb failed (exit ${String(init.code)}):\n${init.stdout}\n${init.stderr}`);
   }
 
-  return startOnFreePort("postgres", async (port) => {
-    const handle = await startServer(
+  const launch = (port: number): Promise<ServerHandle> =>
+    startServer(
       postgres,
       [
         "-D", dataDir,
@@ -79,23 +81,28 @@ export async function startPostgres(opts: { timeoutMs?: number; extraArgs?: stri
       ],
       { cwd: dir, env: pgEnv(), user: runAs?.name, name: "postgres", stopSignal: "SIGINT" },
     );
+  const waitReady = async (handle: ServerHandle, port: number): Promise<void> => {
+    await waitFor(
+      async () => {
+        assertRunning(handle);
+        const r = await runCommand(pgIsReady, ["-h", LOOPBACK, "-p", String(port), "-U", "postgres", "-d", "postgres", "-t", "1"], {
+          env: pgEnv(),
+          timeoutMs: 3_000,
+        });
+        return r.code === 0;
+      },
+      timeoutMs,
+      100,
+      `postgres on ${LOOPBACK}:${port}`,
+    );
+  };
+  return startOnFreePort("postgres", async (port) => {
+    const handle = await launch(port);
     return {
       handle,
       ready: async (): Promise<PostgresServer> => {
-        await waitFor(
-          async () => {
-            assertRunning(handle);
-            const r = await runCommand(pgIsReady, ["-h", LOOPBACK, "-p", String(port), "-U", "postgres", "-d", "postgres", "-t", "1"], {
-              env: pgEnv(),
-              timeoutMs: 3_000,
-            });
-            return r.code === 0;
-          },
-          timeoutMs,
-          100,
-          `postgres on ${LOOPBACK}:${port}`,
-        );
-        return {
+        await waitReady(handle, port);
+        const server: PostgresServer = {
           handle,
           host: LOOPBACK,
           port,
@@ -105,8 +112,14 @@ export async function startPostgres(opts: { timeoutMs?: number; extraArgs?: stri
           dataDir,
           socketDir,
           connectionString: `postgresql://postgres@${LOOPBACK}:${port}/postgres`,
-          stop: () => handle.stop(),
+          stop: () => server.handle.stop(),
+          restart: async () => {
+            await server.handle.stop();
+            server.handle = await launch(port);
+            await waitReady(server.handle, port);
+          },
         };
+        return server;
       },
     };
   });

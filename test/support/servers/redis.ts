@@ -175,6 +175,8 @@ export interface RedisServer {
   dir: string;
   configFile: string;
   stop(): Promise<void>;
+  /** Starts redis-server again with the same configuration (port, dir) after a stop; `handle` follows it. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -202,12 +204,26 @@ export async function startRedis(configText: string, opts: { timeoutMs?: number 
     if (/^\s*unixsocket\s/m.test(configText)) overrides.push(`unixsocket ${path.join(dir, "redis.sock")}`);
     const configFile = path.join(dir, "redis.conf");
     fs.writeFileSync(configFile, `${configText}\n${overrides.join("\n")}\n`);
-    const handle = await startServer(bin, [configFile], { cwd: dir, name: "redis-server" });
+    const launch = (): Promise<ServerHandle> => startServer(bin, [configFile], { cwd: dir, name: "redis-server" });
+    const handle = await launch();
     return {
       handle,
       ready: async (): Promise<RedisServer> => {
         await waitForTcp(port, opts.timeoutMs ?? 10_000, handle);
-        return { handle, host: LOOPBACK, port, dir, configFile, stop: () => handle.stop() };
+        const server: RedisServer = {
+          handle,
+          host: LOOPBACK,
+          port,
+          dir,
+          configFile,
+          stop: () => server.handle.stop(),
+          restart: async () => {
+            await server.handle.stop();
+            server.handle = await launch();
+            await waitForTcp(port, opts.timeoutMs ?? 10_000, server.handle);
+          },
+        };
+        return server;
       },
     };
   });
