@@ -63,10 +63,19 @@ function modelBackendLines(route: HaproxyRoute): string[] {
         `    option httpchk GET ${route.healthPath}`,
         "    http-check expect status 200",
         `    http-request replace-path ^${modelRoute(model).slice(0, -1)}(/.*)$ \\1`,
-        // The track header picks a track's first server whatever its weight (0 included), while it is up.
+        // The track header picks a track's first server whatever its weight (0 included). HAProxy ignores use-server
+        // for a server that is down and balances the request instead, so a down track answers 503 itself: a smoke
+        // request for the canary is never answered by stable.
         ...(["stable", "canary"] as const)
             .filter((track) => route.servers[track].length > 0)
-            .map((track) => `    use-server ${route.servers[track][0].name} if { req.hdr(${TRACK_HEADER}) -m str ${track} }`),
+            .flatMap((track) => {
+                const server = route.servers[track][0].name;
+                const asked = `{ req.hdr(${TRACK_HEADER}) -m str ${track} }`;
+                return [
+                    `    http-request return status 503 content-type text/plain string "${track} of ${model} is down" if ${asked} !{ srv_is_up(${modelBackend(model)}/${server}) }`,
+                    `    use-server ${server} if ${asked}`,
+                ];
+            }),
         ...serverLines(route),
         "",
     ];

@@ -268,6 +268,23 @@ describe("HAProxy load balancer", function () {
             expect((await httpGet(lb.port, "/models/split-100/health")).body).to.equal("canary");
         });
 
+        it(`answers 503 to a request with ${TRACK_HEADER} for a track whose server is down, never the other track`, async function () {
+            this.timeout(20_000);
+            const up = await upstream("stable");
+            const down = await upstream("canary", { healthStatus: 503 });
+            const lbDown = await startLoadBalancer({ routes: [routeTo("llm", 0, [up], [down])] });
+            // The canary's health check fails: once HAProxy marks it down, the header must not fall back to stable.
+            const ask = (track: string) => httpGet(lbDown.port, "/models/llm/v1/models", { [TRACK_HEADER]: track });
+            await waitFor(async () => (await ask("canary")).body === "canary of llm is down", 10_000, 100, "the canary to be marked down");
+            const reached = down.requestCount();
+            for (let i = 0; i < 5; i++) {
+                const r = await ask("canary");
+                expect([r.status, r.body]).to.deep.equal([503, "canary of llm is down"]);
+            }
+            expect((await ask("stable")).body).to.equal("stable");
+            expect(down.requestCount(), "no request reached the down canary").to.equal(reached);
+        });
+
         it("answers its own health path and 404s anything that is not a route", async () => {
             expect((await httpGet(lb.port, LB_HEALTH_PATH)).status).to.equal(200);
             expect((await httpGet(lb.port, "/models/no-such-model/v1/models")).status).to.equal(404);
