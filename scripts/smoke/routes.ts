@@ -76,13 +76,7 @@ export function smokePlan(cfg: StackConfig, baseUrl: string): SmokePlan {
             for (const { track } of modelVersions(model)) {
                 routes.push({ name: `${model.name}/${track}`, kind: "model", model: model.name, track, url, headers: { [TRACK_HEADER]: track } });
             }
-            if (model.canary) {
-                // haproxy-conf.ts's `use-server` is skipped for a server that is down: the request is then balanced.
-                notes.push(
-                    `${model.name}: ${lb.name} honours ${TRACK_HEADER} only while its own health checks hold that track's server up; ` +
-                        `a request for a track it has taken out of service is answered by the other, so such a track can pass here (the alerts and ${lb.name}'s per-server state show it)`,
-                );
-            }
+            // A track whose server is down answers 503 through the track header (haproxy-conf.ts): it fails here.
         } else {
             routes.push({ name: model.name, kind: "model", model: model.name, url, headers: {} });
             if (model.canary) {
