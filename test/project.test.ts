@@ -4,6 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ALL_POLICIES } from "../policy/all-policies";
+import { platformAlertRules } from "../components/observability/alerts";
+import { alertInputsOf } from "../stacks/alert-inputs";
+import { stackConfigOf } from "./support/dev-stack";
 import { PROJECT_DIR } from "../scripts/offline/stack-files";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -27,6 +30,17 @@ describe("project", () => {
         const listed = rows.map((r) => ({ name: r.replace(" (advisory)", ""), advisory: r.endsWith("(advisory)") }));
         const pack = ALL_POLICIES.map((p) => ({ name: p.name, advisory: p.enforcementLevel === "advisory" }));
         expect([...listed].sort((a, b) => a.name.localeCompare(b.name))).to.deep.equal([...pack].sort((a, b) => a.name.localeCompare(b.name)));
+    });
+
+    it("lists every alert rule of every stack in the README's alert table", () => {
+        const readme = read("README.md");
+        const table = readme.slice(readme.indexOf("## Alerts"), readme.indexOf("## Rollouts"));
+        const listed = table
+            .split("\n")
+            .filter((l) => l.startsWith("| ") && !l.startsWith("| alert "))
+            .flatMap((l) => l.split("|")[1].split(",").map((n) => n.trim()));
+        const rendered = (["dev", "staging", "prod"] as const).flatMap((stack) => platformAlertRules(alertInputsOf(stackConfigOf(stack))).map((r) => r.name));
+        expect([...new Set(listed)].sort()).to.deep.equal([...new Set(rendered)].sort());
     });
 
     it("runs the README's test command in CI, with the real servers required", () => {
