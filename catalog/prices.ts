@@ -87,6 +87,20 @@ export const EBS_GB_MONTH: Readonly<Record<string, UnitPrice>> = {
     gp2: rate(0.1, "GB-month", AWS_LIST_UNCONFIRMED),
 };
 
+/**
+ * AWS Backup storage per GB-month, warm tier, us-east-1. AWS's pricing page renders its table in the
+ * browser: the figures come from two third-party copies of it (EBS and EFS $0.05) and one for RDS ($0.095).
+ */
+export const BACKUP_GB_MONTH = {
+    /** EBS snapshots and EFS recovery points. */
+    warm: rate(0.05, "GB-month", {
+        source: "https://aws.amazon.com/backup/pricing/ as copied by https://cloudburn.io/blog/aws-backup-pricing (2026-02) and https://www.factualminds.com/blog/aws-backup-pricing-vaults-cross-region-restores/ (2026-06)",
+        asOf: "2026-12",
+    }),
+    /** RDS snapshots taken by AWS Backup. */
+    rdsSnapshot: rate(0.095, "GB-month", { source: "https://druva.com/blog/4-things-you-should-know-about-your-aws-backup-bill", asOf: "2026-12", unconfirmed: true }),
+} as const satisfies Record<string, UnitPrice>;
+
 /** Root disk of an EKS managed node when neither the node group nor a launch template sets one. */
 export const EKS_DEFAULT_DISK = { sizeGb: 20, type: "gp3" } as const;
 

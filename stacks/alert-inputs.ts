@@ -39,6 +39,8 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             deploymentCondition: "kube_deployment_status_condition",
             replicasAvailable: "kube_deployment_status_replicas_available",
         },
+        // The exporters the stack runs in the cluster against RDS and ElastiCache (data-store-exporters-k8s.ts).
+        dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
         disks: { nodes: true, volumes: true },
         ...budget,
     };

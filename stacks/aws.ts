@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { DataStoreExporters } from "../components/observability/data-store-exporters-k8s";
 import { alertInputsOf, appNamespaceName } from "./alert-inputs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,8 +7,9 @@ import { ElastiCacheRedis } from "../components/cache/elasticache";
 import { ClusterAddons, GP3_STORAGE_CLASS, WEIGHTS_STORAGE_CLASS } from "../components/cluster/addons";
 import { DeployRunner } from "../components/cluster/deployer";
 import { EksCluster } from "../components/cluster/eks";
+import { AwsBackupPlan, BACKUP_SELECTION_TAG } from "../components/data/backup-aws";
 import { PlatformBucket } from "../components/data/bucket";
-import { RdsPostgres } from "../components/data/postgres-rds";
+import { RDS_POSTGRES_PORT, RdsPostgres } from "../components/data/postgres-rds";
 import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
 import { IMAGES } from "../catalog/images";
@@ -26,9 +28,10 @@ import { trafficSplit } from "../components/traffic/split";
 import { StackConfig } from "./config";
 import { PlatformOutputs } from "./docker";
 
-/** Days ALB access logs are kept, and exported backups. */
+/** Days ALB access logs are kept. */
 const ALB_LOG_DAYS = 7;
-const BACKUP_DAYS = 30;
+/** Days generated outputs (images) are kept under the bucket's `outputs/` prefix: as long as the seeds keep backups. */
+const GENERATED_OUTPUT_DAYS = 30;
 /** Days after which a stored secret is due for rotation. */
 export const SECRET_ROTATION_DAYS = 90;
 const APP_SECRET = "platform-secrets";
@@ -96,7 +99,8 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         prefix,
         rules: [
             { prefix: "alb-logs/", expireDays: ALB_LOG_DAYS },
-            { prefix: "backups/", expireDays: BACKUP_DAYS },
+            { prefix: "backups/", expireDays: cfg.backup.retentionDays },
+            { prefix: "outputs/", expireDays: GENERATED_OUTPUT_DAYS },
         ],
         albLogPrefix: "alb-logs",
         region: a.region,
@@ -136,6 +140,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         protectData: cfg.protectData,
         provider: cluster.provider,
         tags,
+        volumeTags: { [BACKUP_SELECTION_TAG]: prefix },
         dependsOn: cluster.ready,
     });
 
@@ -235,10 +240,11 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         emails: cfg.observability.alertEmails,
         tags,
     });
-    const slack = cfg.secrets.alertSlackWebhookUrl;
     const alertmanagerConfig = pulumi
-        .all([alertTopic.topic.arn, slack ?? pulumi.output(undefined)])
-        .apply(([arn, slackWebhookUrl]) => renderAlertmanagerConfig({ slackWebhookUrl, criticalEmailTopic: { arn, region: a.region }, silencedAlerts: ALWAYS_FIRING_ALERTS }));
+        .all([alertTopic.topic.arn, cfg.secrets.alertSlackWebhookUrl ?? pulumi.output(undefined), cfg.observability.alertWebhookUrl ?? pulumi.output(undefined)])
+        .apply(([arn, slackWebhookUrl, webhookUrl]) =>
+            renderAlertmanagerConfig({ slackWebhookUrl, webhookUrl, emailTopic: { arn, region: a.region }, silencedAlerts: ALWAYS_FIRING_ALERTS }),
+        );
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
@@ -256,6 +262,14 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         provider: cluster.provider,
         dependsOn: [...cluster.ready, addons.volumeStorageClass],
     });
+    // pg_up and redis_up, as in dev: the cloud's DatabaseDown and RedisDown read them (alert-inputs.ts).
+    new DataStoreExporters("data-store-exporters", {
+        namespace: monitoringNamespace.metadata.name,
+        postgres: { host: postgres.address, port: RDS_POSTGRES_PORT, database: cfg.database.name, user: cfg.database.user, password: generated.values.postgresPassword },
+        redis: { host: redis.replicationGroup.primaryEndpointAddress, port: redis.replicationGroup.port.apply((p) => p ?? 6379), authToken: generated.values.redisPassword },
+        provider: cluster.provider,
+        dependsOn: [observability.stack, postgres, redis],
+    });
     if (lb.grafanaTargetGroup) {
         new k8s.apiextensions.CustomResource(
             "grafana-targets",
@@ -268,6 +282,18 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
             { provider: cluster.provider, dependsOn: [observability.stack, addons.loadBalancerController] },
         );
     }
+
+    const backups = new AwsBackupPlan("backup", {
+        prefix,
+        account,
+        region: a.region,
+        resourceArns: [postgres.instance.arn, addons.fileSystem.arn],
+        at: cfg.backup.at,
+        retentionDays: cfg.backup.retentionDays,
+        copyRegion: cfg.backup.copyRegion,
+        protectData: cfg.protectData,
+        tags,
+    });
 
     new AwsBudgets("budgets", {
         prefix,
@@ -305,6 +331,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         postgresEndpoint: postgres.address,
         redisEndpoint: redis.replicationGroup.primaryEndpointAddress,
         backupBucket: bucket.bucket.bucket,
+        backupVault: backups.vault.name,
         services: cfg.models.map((m) => m.name),
     };
 }

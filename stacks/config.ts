@@ -57,6 +57,11 @@ export interface ObservabilityConfig {
     readonly metricsRetentionSizeGb: number;
     readonly logsRetentionDays: number;
     readonly alertEmails: readonly string[];
+    /**
+     * A generic webhook Alertmanager posts every notification to (a chat relay, an incident tool): a secret,
+     * which reaches Alertmanager's configuration only (no workload reads it, so no secret store holds it).
+     */
+    readonly alertWebhookUrl?: pulumi.Output<string>;
     /** Host port Alertmanager's UI is published on in dev, bound to 127.0.0.1; undefined publishes none. */
     readonly alertmanagerHostPort?: number;
     /** Host port Prometheus is published on in dev, bound to 127.0.0.1 (the rollout tool queries it); undefined publishes none. */
@@ -101,6 +106,16 @@ export interface ConfiguredSecrets {
     readonly openaiApiKey?: pulumi.Output<string>;
     readonly openrouterApiKey?: pulumi.Output<string>;
     readonly alertSlackWebhookUrl?: pulumi.Output<string>;
+}
+
+/** The daily backups: dev's backup containers, the cloud's AWS Backup plan, the bucket's `backups/` prefix. */
+export interface BackupConfig {
+    /** Time of day the daily backup runs, `HH:MM`, on the clock of the dev backup containers (UTC) and of AWS Backup (UTC). */
+    readonly at: string;
+    /** Days a backup is kept. */
+    readonly retentionDays: number;
+    /** A second AWS region every cloud recovery point is copied to (aws); undefined copies none. */
+    readonly copyRegion?: string;
 }
 
 export type CapacityType = "ON_DEMAND" | "SPOT" | "CAPACITY_BLOCK";
@@ -186,6 +201,7 @@ export interface StackConfig {
     readonly budget: BudgetConfig;
     readonly costAssumptions: CostAssumptions;
     readonly secrets: ConfiguredSecrets;
+    readonly backup: BackupConfig;
     /** Settings of the cloud stacks; read in every stack, required only where platform is aws. */
     readonly aws: AwsConfig;
 }
@@ -202,6 +218,7 @@ export const UNDECLARABLE_KEYS: Readonly<Record<string, string>> = {
     openaiApiKey: "optional secret, handed to workloads that call OpenAI",
     openrouterApiKey: "optional secret, handed to workloads that call OpenRouter",
     alertSlackWebhookUrl: "optional secret, Alertmanager's Slack receiver",
+    alertWebhookUrl: "optional secret, a generic webhook Alertmanager posts every notification to",
 };
 
 const MODEL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -213,6 +230,9 @@ const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(?:codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const HOST_CIDR = /^(\d{1,3}\.){3}\d{1,3}\/32$/;
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const WEBHOOK_URL = /^https?:\/\/[^\s/?#]+(\/\S*)?$/;
 
 /** Reads and validates the whole stack configuration; throws a ConfigError on the first bad value. */
 export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(source)): StackConfig {
@@ -251,6 +271,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         metricsRetentionSizeGb: r.integer("metricsRetentionSizeGb", 1, 100_000),
         logsRetentionDays: r.integer("logsRetentionDays", 1, 3650),
         alertEmails: r.stringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses"),
+        alertWebhookUrl: readWebhookUrl(r, "alertWebhookUrl"),
         alertmanagerHostPort: optionalPort(r, "alertmanagerHostPort"),
         prometheusHostPort: optionalPort(r, "prometheusHostPort"),
     };
@@ -290,8 +311,32 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             natProcessedGbPerMonth: r.integer("costNatGbPerMonth", 0, 10_000_000),
         },
         secrets,
+        backup: readBackupConfig(r, platform),
         aws: readAwsConfig(r, platform, models, observability.alertEmails, protectData),
     };
+}
+
+/** An optional secret webhook URL; a bad one is named without its value, which is a secret. */
+function readWebhookUrl(r: ConfigReader, key: string): pulumi.Output<string> | undefined {
+    const value = r.raw(key);
+    if (value === undefined) return undefined;
+    if (!WEBHOOK_URL.test(value)) r.fail(key, "(hidden)", "an http:// or https:// URL, set with pulumi config set --secret");
+    return pulumi.secret(value);
+}
+
+function readBackupConfig(r: ConfigReader, platform: Platform): BackupConfig {
+    const at = r.string("backupSchedule", "a time of day HH:MM, from 00:00 to 23:59");
+    if (!TIME_OF_DAY.test(at)) r.fail("backupSchedule", at, "a time of day HH:MM, from 00:00 to 23:59");
+    const retentionDays = r.integer("backupRetentionDays", 1, 3650);
+    const copyRegion = r.optionalString("backupCopyRegion");
+    if (copyRegion !== undefined) {
+        if (!AWS_REGION.test(copyRegion)) r.fail("backupCopyRegion", copyRegion, "an AWS region such as us-west-2, or empty for no copy");
+        const region = r.raw("aws:region") ?? "us-east-1";
+        if (platform === "aws" && copyRegion === region) {
+            r.fail("backupCopyRegion", copyRegion, `a region other than the stack's own (${region}): a copy in the same region survives no regional outage`);
+        }
+    }
+    return { at, retentionDays, copyRegion };
 }
 
 function readAwsConfig(r: ConfigReader, platform: Platform, models: readonly ModelSpec[], alertEmails: readonly string[], protectData: boolean): AwsConfig {

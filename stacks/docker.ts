@@ -4,10 +4,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
 import { DockerRedis } from "../components/cache/redis-docker";
+import { DockerBackups } from "../components/data/backup-docker";
 import { DockerPostgres } from "../components/data/postgres-docker";
 import { DockerModelService } from "../components/inference/model-docker";
 import { DockerNetworks } from "../components/network/docker";
 import { platformAlertRules } from "../components/observability/alerts";
+import { renderAlertmanagerConfig } from "../components/observability/config-files";
 import { DockerObservability } from "../components/observability/docker";
 import { GRAFANA_SUB_PATH, grafanaPath, inferencePanels } from "../components/observability/grafana";
 import { GeneratedSecrets } from "../components/secrets/generated";
@@ -124,11 +126,25 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         logsRetentionDays: cfg.observability.logsRetentionDays,
         grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         grafanaRootUrl: grafanaUrl,
-        slackWebhookUrl: cfg.secrets.alertSlackWebhookUrl,
+        alertmanagerConfig: alertmanagerConfigOf(cfg),
         alertmanagerHostPort: cfg.observability.alertmanagerHostPort,
         prometheusHostPort: cfg.observability.prometheusHostPort,
         postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
         redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
+        hostArch,
+        protectData: cfg.protectData,
+        labels,
+    });
+
+    const backups = new DockerBackups("backups", {
+        prefix,
+        appNetwork: networks.app,
+        monitoringNetwork: networks.monitoring,
+        postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
+        redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
+        grafana: { volumeName: observability.volumes["grafana-data"].name, container: observability.containers.grafana },
+        at: cfg.backup.at,
+        keepDays: cfg.backup.retentionDays,
         hostArch,
         protectData: cfg.protectData,
         labels,
@@ -153,7 +169,14 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         labels,
     });
 
-    const services = [...models.flatMap((m) => m.containers), postgres.container, redis.container, ...Object.values(observability.containers), lb.container].map((c) => c.name);
+    const services = [
+        ...models.flatMap((m) => m.containers),
+        postgres.container,
+        redis.container,
+        ...Object.values(observability.containers),
+        ...Object.values(backups.containers),
+        lb.container,
+    ].map((c) => c.name);
     return {
         lbUrl,
         grafanaUrl,
@@ -162,5 +185,13 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         // Encrypted in the state; shown only by `pulumi stack output grafanaAdminPassword --show-secrets`.
         grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         services: pulumi.all(services),
+        backupVolume: backups.volume.name,
     };
+}
+
+/** Dev's alertmanager.yml: Slack and a generic webhook when configured (a secret output then), the UI only otherwise. */
+function alertmanagerConfigOf(cfg: StackConfig): pulumi.Output<string> {
+    return pulumi
+        .all([cfg.secrets.alertSlackWebhookUrl ?? pulumi.output(undefined), cfg.observability.alertWebhookUrl ?? pulumi.output(undefined)])
+        .apply(([slackWebhookUrl, webhookUrl]) => renderAlertmanagerConfig({ slackWebhookUrl, webhookUrl }));
 }

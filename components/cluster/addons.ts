@@ -33,6 +33,8 @@ export interface ClusterAddonsArgs {
     readonly provider: k8s.Provider;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
+    /** Tags the EBS CSI driver gives every volume of the gp3 storage class (AWS Backup selects them by tag). */
+    readonly volumeTags: Readonly<Record<string, string>>;
     /** Resources that must exist first. */
     readonly dependsOn: pulumi.Resource[];
 }
@@ -43,6 +45,14 @@ export const GP3_STORAGE_CLASS = "gp3-encrypted";
 
 /** Storage class of the shared model-weights cache. */
 export const WEIGHTS_STORAGE_CLASS = "efs-weights";
+
+/**
+ * The EBS CSI driver's StorageClass parameters that tag each volume it provisions: `tagSpecification_<n>`,
+ * `key=value` (aws-ebs-csi-driver docs/tagging.md). A change applies to volumes provisioned after it.
+ */
+export function volumeTagParameters(tags: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(tags).map(([key, value], i) => [`tagSpecification_${i + 1}`, `${key}=${value}`]));
+}
 
 /** What the cluster autoscaler may do: read the node groups, resize those of this cluster only. */
 export function clusterAutoscalerPolicy(clusterName: string): string {
@@ -223,7 +233,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 reclaimPolicy: "Retain",
                 volumeBindingMode: "WaitForFirstConsumer",
                 allowVolumeExpansion: true,
-                parameters: { type: "gp3", encrypted: "true" },
+                parameters: { type: "gp3", encrypted: "true", ...volumeTagParameters(args.volumeTags) },
             },
             k,
         );

@@ -9,6 +9,9 @@ import { rotatingKey } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
 import { renderPostgresInitSql } from "./postgres-init";
 
+/** The port Postgres listens on: RDS's default for the engine, set explicitly so the security groups and clients agree with it. */
+export const RDS_POSTGRES_PORT = 5432;
+
 export interface RdsPostgresArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
@@ -141,6 +144,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 dbName: args.databaseName,
                 username: args.user,
                 password: args.password,
+                port: RDS_POSTGRES_PORT,
                 dbSubnetGroupName: subnets.name,
                 vpcSecurityGroupIds: [args.securityGroupId],
                 publiclyAccessible: false,

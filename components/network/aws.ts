@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { RDS_POSTGRES_PORT } from "../data/postgres-rds";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy, sourceConditions } from "../shared/iam";
 import { named, Tags } from "../shared/tags";
@@ -168,7 +169,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             new aws.ec2.SecurityGroup(`${name}-${tier}`, { vpcId: this.vpc.id, description, tags: t(tier, { "genai:tier": tier }) }, parent);
         this.albSecurityGroup = group("alb", "Load balancer: HTTPS from the configured CIDRs, HTTP only to redirect");
         this.nodeSecurityGroup = group("nodes", "EKS nodes and pods: service ports from the load balancer");
-        this.databaseSecurityGroup = group("database", "Postgres: 5432 from the nodes only");
+        this.databaseSecurityGroup = group("database", `Postgres: ${RDS_POSTGRES_PORT} from the nodes only`);
         this.cacheSecurityGroup = group("cache", "Redis: 6379 from the nodes only");
         this.fileSystemSecurityGroup = group("filesystem", "Model-weights cache (EFS): NFS from the nodes only");
 
@@ -196,7 +197,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             { securityGroupId: this.nodeSecurityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "nodes: image pulls, weights downloads and AWS APIs through NAT", tags: t("nodes-egress") },
             parent,
         );
-        ingress(`${name}-database-from-nodes`, this.databaseSecurityGroup, { port: 5432, from: this.nodeSecurityGroup, description: "database: Postgres from the nodes" }, t("database-from-nodes"), this);
+        ingress(`${name}-database-from-nodes`, this.databaseSecurityGroup, { port: RDS_POSTGRES_PORT, from: this.nodeSecurityGroup, description: "database: Postgres from the nodes" }, t("database-from-nodes"), this);
         ingress(`${name}-cache-from-nodes`, this.cacheSecurityGroup, { port: 6379, from: this.nodeSecurityGroup, description: "cache: Redis from the nodes" }, t("cache-from-nodes"), this);
         ingress(`${name}-filesystem-from-nodes`, this.fileSystemSecurityGroup, { port: 2049, from: this.nodeSecurityGroup, description: "filesystem: NFS from the nodes" }, t("filesystem-from-nodes"), this);
 

@@ -96,73 +96,81 @@ export function renderBlackboxConfig(): string {
 }
 
 export interface AlertmanagerConfSpec {
-    /** Slack incoming-webhook URL (secret); without it the receivers only show alerts in the UI. */
+    /** Slack incoming-webhook URL (secret); both receivers post to it. */
     readonly slackWebhookUrl?: string;
     /** Slack channel of the alerts. @default "#genai-alerts" */
     readonly slackChannel?: string;
-    /** SNS topic that e-mails critical alerts to the alert addresses (cloud stacks), and its region. */
-    readonly criticalEmailTopic?: { arn: string; region: string };
+    /** A generic webhook (secret) both receivers post to: a chat relay, an incident tool. */
+    readonly webhookUrl?: string;
+    /** SNS topic that e-mails every alert, warning or critical, to the alert addresses (cloud stacks), and its region. */
+    readonly emailTopic?: { arn: string; region: string };
     /** Alerts that fire by design (kube-prometheus-stack's Watchdog, InfoInhibitor): routed first to a receiver that sends nothing. */
     readonly silencedAlerts?: readonly string[];
 }
 
-/** The receivers alerts are routed to. */
+/** The receivers alerts are routed to: critical alerts, and everything else (warnings). */
 export const RECEIVERS = { default: "default", critical: "critical" } as const;
 /** The receiver that sends nothing. */
 export const NULL_RECEIVER = "null";
 
-/** alertmanager.yml: silenced alerts to no receiver, critical alerts to the critical receiver, everything else to the default one. */
+/**
+ * The seeds' delivery timings: a new group is sent 10 s after its first alert and changes to it 10 s
+ * later; an alert still firing is sent again every hour, a critical one every 5 minutes.
+ */
+export const ALERT_TIMINGS = { groupWait: "10s", groupInterval: "10s", repeatInterval: "1h", criticalRepeatInterval: "5m" } as const;
+
+const SUMMARIES = "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}";
+
+/**
+ * alertmanager.yml: silenced alerts to no receiver, critical alerts to the critical receiver, everything
+ * else to the default one. Each receiver sends to every channel configured (e-mail through SNS, Slack, a
+ * webhook), resolutions included; a critical alert silences the warning of the same name and model.
+ */
 export function renderAlertmanagerConfig(spec: AlertmanagerConfSpec): string {
     const silenced = spec.silencedAlerts ?? [];
-    const slack = (prefix: string) =>
-        spec.slackWebhookUrl
+    const title = (severity: string) => `{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}[${severity}] {{ .CommonLabels.alertname }}`;
+    const channels = (severity: string) => ({
+        ...(spec.emailTopic
             ? {
-                  slack_configs: [
+                  sns_configs: [
                       {
-                          api_url: spec.slackWebhookUrl,
-                          channel: spec.slackChannel ?? "#genai-alerts",
+                          topic_arn: spec.emailTopic.arn,
+                          sigv4: { region: spec.emailTopic.region },
+                          subject: title(severity),
+                          message: SUMMARIES,
                           send_resolved: true,
-                          title: `${prefix}{{ .CommonLabels.alertname }}`,
-                          text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
                       },
                   ],
               }
-            : {};
+            : {}),
+        ...(spec.slackWebhookUrl
+            ? {
+                  slack_configs: [
+                      { api_url: spec.slackWebhookUrl, channel: spec.slackChannel ?? "#genai-alerts", send_resolved: true, title: title(severity), text: SUMMARIES },
+                  ],
+              }
+            : {}),
+        ...(spec.webhookUrl ? { webhook_configs: [{ url: spec.webhookUrl, send_resolved: true }] } : {}),
+    });
     const doc = {
         global: { resolve_timeout: "5m" },
         route: {
             receiver: RECEIVERS.default,
             group_by: ["alertname", "model"],
-            group_wait: "30s",
-            group_interval: "5m",
-            repeat_interval: "4h",
+            group_wait: ALERT_TIMINGS.groupWait,
+            group_interval: ALERT_TIMINGS.groupInterval,
+            repeat_interval: ALERT_TIMINGS.repeatInterval,
             routes: [
                 ...(silenced.length > 0 ? [{ receiver: NULL_RECEIVER, matchers: [`alertname=~"${silenced.join("|")}"`] }] : []),
-                { receiver: RECEIVERS.critical, matchers: ['severity="critical"'], repeat_interval: "1h" },
+                { receiver: RECEIVERS.critical, matchers: ['severity="critical"'], repeat_interval: ALERT_TIMINGS.criticalRepeatInterval },
             ],
         },
         inhibit_rules: [
             { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "model"] },
         ],
         receivers: [
-            { name: RECEIVERS.default, ...slack("") },
-            {
-                name: RECEIVERS.critical,
-                ...slack("[CRITICAL] "),
-                ...(spec.criticalEmailTopic
-                    ? {
-                          sns_configs: [
-                              {
-                                  topic_arn: spec.criticalEmailTopic.arn,
-                                  sigv4: { region: spec.criticalEmailTopic.region },
-                                  subject: "[CRITICAL] {{ .CommonLabels.alertname }}",
-                                  message: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}",
-                                  send_resolved: true,
-                              },
-                          ],
-                      }
-                    : {}),
-            },
+            { name: RECEIVERS.default, ...channels("WARNING") },
+            { name: RECEIVERS.critical, ...channels("CRITICAL") },
             ...(silenced.length > 0 ? [{ name: NULL_RECEIVER }] : []),
         ],
     };

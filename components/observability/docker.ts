@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Arch, HOST_ACCESS, ImageContract, IMAGES, InfraImage } from "../../catalog/images";
 import { httpHealthcheck, retainedVolume, serviceContainer, ServiceContainerArgs, userSpec } from "../shared/docker";
 import { AlertRuleSpec, renderPrometheusRules } from "./alerts";
-import { prometheusArgs, renderAlertmanagerConfig, renderBlackboxConfig, renderLokiConfig, renderPrometheusConfig, ScrapeJob, BLACKBOX_MODULE } from "./config-files";
+import { prometheusArgs, renderBlackboxConfig, renderLokiConfig, renderPrometheusConfig, ScrapeJob, BLACKBOX_MODULE } from "./config-files";
 import { GRAFANA_SETTINGS, grafanaEnv, grafanaPath, renderGrafanaDashboardProvider, renderGrafanaDatasources, renderInferenceDashboard, PanelSpec } from "./grafana";
 import { renderDockerAlloyConfig, renderDockerApiProxyConfig } from "./log-shipping";
 
@@ -46,8 +46,8 @@ export interface DockerObservabilityArgs {
     readonly grafanaAdminPassword: pulumi.Output<string>;
     /** Public URL Grafana is served under (through the load balancer), ending in `/grafana/`. */
     readonly grafanaRootUrl: string;
-    /** Slack incoming-webhook URL of Alertmanager's receivers (secret). */
-    readonly slackWebhookUrl?: pulumi.Output<string>;
+    /** alertmanager.yml, rendered by the stack; a secret output when it carries a receiver's URL. */
+    readonly alertmanagerConfig: pulumi.Input<string>;
     /** Host port Alertmanager's UI is published on, bound to 127.0.0.1; undefined publishes none. */
     readonly alertmanagerHostPort?: number;
     /** Host port Prometheus is published on, bound to 127.0.0.1; undefined publishes none. */
@@ -111,6 +111,8 @@ export function platformScrapeJobs(): ScrapeJob[] {
  */
 export class DockerObservability extends pulumi.ComponentResource {
     public readonly containers: Record<string, docker.Container> = {};
+    /** The retained volumes, by role (`grafana-data`, ...), for the backups. */
+    public readonly volumes: Record<string, docker.Volume> = {};
     /** Memory limit of each container, MiB, for the laptop-fit report. */
     public readonly memoryMb: Record<string, number> = {};
     public readonly prometheusConfig: string;
@@ -122,7 +124,7 @@ export class DockerObservability extends pulumi.ComponentResource {
         super("genai:observability:Observability", name, {}, opts);
         const monitoring = (alias: string) => ({ network: args.monitoringNetwork, aliases: [alias] });
         const labels = (component: string) => ({ ...args.labels, "genai.component": component });
-        const volume = (id: string) => retainedVolume(`${name}-${id}`, `${args.prefix}-${id}`, args.labels, this, args.protectData);
+        const volume = (id: string) => (this.volumes[id] = retainedVolume(`${name}-${id}`, `${args.prefix}-${id}`, args.labels, this, args.protectData));
         const add = (id: string, image: InfraImage, container: Omit<ServiceContainerArgs, "pull" | "containerName" | "user"> & { user?: string }) => {
             const contract: ImageContract = IMAGES[image];
             this.memoryMb[id] = container.memoryMb;
@@ -166,12 +168,9 @@ export class DockerObservability extends pulumi.ComponentResource {
             labels: labels("prometheus"),
         });
 
-        const alertmanagerConfig = args.slackWebhookUrl
-            ? args.slackWebhookUrl.apply((url) => renderAlertmanagerConfig({ slackWebhookUrl: url }))
-            : renderAlertmanagerConfig({});
         add("alertmanager", "alertmanager", {
             networks: [monitoring("alertmanager"), { network: args.alertsNetwork, aliases: ["alertmanager"] }],
-            uploads: [{ file: ALERTMANAGER_CONFIG, content: alertmanagerConfig }],
+            uploads: [{ file: ALERTMANAGER_CONFIG, content: args.alertmanagerConfig }],
             volumes: [{ volumeName: volume("alertmanager-data").name, containerPath: "/alertmanager" }],
             ports: args.alertmanagerHostPort ? [{ internal: IMAGES.alertmanager.ports.http, external: args.alertmanagerHostPort, ip: "127.0.0.1" }] : undefined,
             command: [`--config.file=${ALERTMANAGER_CONFIG}`, "--storage.path=/alertmanager"],

@@ -43,6 +43,12 @@ export const BUDGET_SCHEMA: Record<keyof BudgetConfig, ConfigProperty> = {
         default: DEFAULT_PRICING.natProcessedGbPerMonth,
         description: "GB each NAT gateway processes per month",
     },
+    backupExpectedGbPerVault: {
+        type: "number",
+        minimum: 0,
+        default: DEFAULT_PRICING.backupExpectedGbPerVault,
+        description: "GB of recovery points each AWS Backup vault holds",
+    },
 };
 
 /** Prices the resources a stack policy sees. */

@@ -8,6 +8,7 @@
 import { AWS } from "../lib/types";
 import { asNumber, asString, asStrings, Props, readIfKnown, readKnown, readKnownStrings, UnknownFieldError } from "../lib/props";
 import {
+    BACKUP_GB_MONTH,
     EBS_GB_MONTH,
     EC2_HOURLY,
     EKS_DEFAULT_DISK,
@@ -37,14 +38,23 @@ export interface PricingOptions {
     readonly albLcuPerHour: number;
     /** Data each NAT gateway processes per month, in GB. */
     readonly natProcessedGbPerMonth: number;
+    /**
+     * Recovery points each AWS Backup vault holds, in GB; the default is about what the cloud stacks back up
+     * (the monitoring volumes' 125 GiB, the database, the weights). @default DEFAULT_PRICING's
+     */
+    readonly backupExpectedGbPerVault?: number;
 }
 
-export const DEFAULT_PRICING: PricingOptions = {
+export const DEFAULT_PRICING: Required<PricingOptions> = {
     spotDiscount: 0.6,
     s3ExpectedGbPerBucket: 100,
     albLcuPerHour: 1,
     natProcessedGbPerMonth: 100,
+    backupExpectedGbPerVault: 250,
 };
+
+/** An AWS Backup vault costs the storage of its recovery points. */
+const BACKUP_VAULT = "aws:backup/vault:Vault";
 
 /** The price of one resource. */
 export type ResourcePrice =
@@ -135,6 +145,12 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
     [AWS.secretsManagerSecret]: () => priced(SERVICE_PRICES.secretMonthly.usd, `1 secret @ $${SERVICE_PRICES.secretMonthly.usd}/month`),
     [AWS.kmsKey]: () => priced(SERVICE_PRICES.kmsKeyMonthly.usd, `1 customer-managed key @ $${SERVICE_PRICES.kmsKeyMonthly.usd}/month`),
+    // Priced at the dearest rate of what a vault holds (RDS snapshots), so the estimate is an upper bound.
+    [BACKUP_VAULT]: (_props, options) => {
+        const gb = options.backupExpectedGbPerVault ?? DEFAULT_PRICING.backupExpectedGbPerVault;
+        const rate = BACKUP_GB_MONTH.rdsSnapshot.usd;
+        return priced(gb * rate, `${gb} GB of recovery points expected (policy config) @ $${rate}/GB-month (RDS snapshots; EBS and EFS cost $${BACKUP_GB_MONTH.warm.usd})`);
+    },
     ...Object.fromEntries(
         AWS.s3Buckets.map((type): [string, Pricer] => [
             type,

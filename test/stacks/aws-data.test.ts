@@ -130,7 +130,8 @@ for (const stack of ["staging", "prod"] as const) {
                         for (const e of c.env ?? []) {
                             const text = JSON.stringify(e);
                             for (const s of ALL_SECRETS) expect(text, `${w.name} ${e.name}`).to.not.contain(s);
-                            if (SECRET_ENV.test(e.name)) {
+                            // A variable naming a file holds the path of a mounted secret, not the secret.
+                            if (SECRET_ENV.test(e.name) && !e.name.endsWith("_FILE")) {
                                 expect(e.value, `${w.name} ${e.name}`).to.equal(undefined);
                                 expect(e.valueFrom?.secretKeyRef?.name, `${w.name} ${e.name}`).to.be.a("string");
                                 refs++;
@@ -203,7 +204,8 @@ for (const stack of ["staging", "prod"] as const) {
                 expect(dcgm.values.tolerations).to.deep.include({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
                 expect(dcgm.values.serviceMonitor).to.deep.equal({ enabled: true, honorLabels: true });
                 // One PodMonitor per model that exposes metrics, on its own path; the image server has none.
-                const monitors = run.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor");
+                // (The data stores' exporters have their own, test/stacks/aws-exporters.test.ts.)
+                const monitors = run.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor").filter((m) => !m.inputs.metadata.name.endsWith("-exporter"));
                 expect(monitors.map((m) => m.inputs.metadata.name)).to.deep.equal(["model-llm"]);
                 const pm = monitors[0].inputs.spec;
                 expect(pm.selector.matchLabels).to.deep.equal({ component: "inference", model: "llm" });
@@ -247,14 +249,14 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         describe("backups", () => {
-            it("blocks public access, encrypts, versions, expires logs after 7 days and backups after 30, and requires TLS", () => {
+            it("blocks public access, encrypts, versions, expires logs after 7 days, backups and generated outputs after 30, and requires TLS", () => {
                 const pab = run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket-public-access").inputs;
                 expect(pab).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
                 const sse = run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucket-encryption").inputs;
                 expect(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
                 expect(run.one("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning").inputs.versioningConfiguration.status).to.equal("Enabled");
                 const rules = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket-lifecycle").inputs.rules;
-                expect(rules.map((r: any) => [r.filter.prefix, r.expiration.days])).to.deep.equal([["alb-logs/", 7], ["backups/", 30]]);
+                expect(rules.map((r: any) => [r.filter.prefix, r.expiration.days])).to.deep.equal([["alb-logs/", 7], ["backups/", 30], ["outputs/", 30]]);
                 const policy = JSON.parse(run.one("aws:s3/bucketPolicy:BucketPolicy", "bucket-policy").inputs.policy);
                 expect(policy.Statement[0]).to.deep.include({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
                 expect(run.one("aws:s3/bucket:Bucket", "bucket").protect).to.equal(prod);

@@ -41,6 +41,7 @@ const UNTAGGABLE = new Set([
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     "aws:codebuild/webhook:Webhook",
+    "aws:backup/selection:Selection",
 ]);
 
 

@@ -138,6 +138,40 @@ describe("stack configuration", () => {
         it("an empty model list", () => expectConfigError({ models: [] }, "models", "[]", /a non-empty list of models/));
         it("a CORS origin that is not an origin", () =>
             expectConfigError({ corsOrigins: ["*"] }, "corsOrigins[0]", '"*"', /origins such as https/));
+        it("a backup time that is not HH:MM", () =>
+            expectConfigError({ backupSchedule: "2am" }, "backupSchedule", '"2am"', /a time of day HH:MM, from 00:00 to 23:59/));
+        it("a backup time past midnight", () => expectConfigError({ backupSchedule: "24:00" }, "backupSchedule", '"24:00"', /HH:MM, from 00:00 to 23:59/));
+        it("a backup retention of no day", () => expectConfigError({ backupRetentionDays: "0" }, "backupRetentionDays", '"0"', /an integer from 1 to 3650/));
+        it("a backup copy region that is not a region", () =>
+            expectConfigError({ backupCopyRegion: "west" }, "backupCopyRegion", '"west"', /an AWS region such as us-west-2, or empty for no copy/));
+        it("an alert webhook that is not a URL, without echoing the secret", () =>
+            expectConfigError({ alertWebhookUrl: "chat-relay token=abc" }, "alertWebhookUrl", '"(hidden)"', /an http:\/\/ or https:\/\/ URL, set with pulumi config set --secret/));
+    });
+
+    it("copies backups to the stack's own region never: a copy there survives no regional outage", () => {
+        let error: unknown;
+        try {
+            loadStackConfig(source("staging", { backupCopyRegion: "us-east-1" }));
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as ConfigError).message).to.equal(
+            'Invalid configuration for stack "staging": genai-platform:backupCopyRegion = "us-east-1"; allowed: a region other than the stack\'s own (us-east-1): a copy in the same region survives no regional outage.',
+        );
+    });
+
+    it("backs up daily at 02:00 and keeps 30 days everywhere; only prod copies to a second region", () => {
+        const backup = (stack: string) => loadStackConfig(source(stack)).backup;
+        expect(backup("dev")).to.deep.equal({ at: "02:00", retentionDays: 30, copyRegion: undefined });
+        expect(backup("staging")).to.deep.equal({ at: "02:00", retentionDays: 30, copyRegion: undefined });
+        expect(backup("prod")).to.deep.equal({ at: "02:00", retentionDays: 30, copyRegion: "us-west-2" });
+    });
+
+    it("keeps the alert webhook secret", async () => {
+        const cfg = loadStackConfig(source("dev", { alertWebhookUrl: "https://relay.example.com/hook" }));
+        expect(await pulumi.isSecret(cfg.observability.alertWebhookUrl!)).to.equal(true);
+        expect(loadStackConfig(source("dev")).observability.alertWebhookUrl).to.equal(undefined);
     });
 
     it("accepts a plain, non-secret environment variable whose name only contains a secret word's letters", () => {

@@ -60,11 +60,14 @@ describe("dev stack (Docker)", () => {
         run = await evaluatedStack("dev");
     });
 
-    it("runs every service of the platform, and a one-shot download per weights file", () => {
+    it("runs every service of the platform, a one-shot download per weights file and the backup volume's preparation", () => {
         expect(services(run).map((c) => c.inputs.name).sort()).to.deep.equal(
             [
                 "genai-dev-alertmanager",
                 "genai-dev-alloy",
+                "genai-dev-backup-grafana",
+                "genai-dev-backup-postgres",
+                "genai-dev-backup-redis",
                 "genai-dev-blackbox-exporter",
                 "genai-dev-docker-api-proxy",
                 "genai-dev-grafana",
@@ -81,7 +84,7 @@ describe("dev stack (Docker)", () => {
             ].sort(),
         );
         const jobs = run.ofType(CONTAINER).filter((c) => c.inputs.restart === "no");
-        expect(jobs.map((c) => c.inputs.name).sort()).to.deep.equal(["genai-dev-image-fetch-sd-turbo", "genai-dev-llm-fetch-qwen2.5-0.5b-instruct-q4_k_m"]);
+        expect(jobs.map((c) => c.inputs.name).sort()).to.deep.equal(["genai-dev-backup-init", "genai-dev-image-fetch-sd-turbo", "genai-dev-llm-fetch-qwen2.5-0.5b-instruct-q4_k_m"]);
         for (const job of jobs) expect(job.inputs, job.name).to.include({ attach: true, mustRun: false });
     });
 
@@ -94,7 +97,7 @@ describe("dev stack (Docker)", () => {
         expect(networksOf(run, "lb")).to.deep.equal(["genai-dev-edge", "genai-dev-monitoring"]);
         // The databases are reachable only from the application network, which the model servers stay off.
         const onApp = run.ofType(CONTAINER).filter((c) => networksOf(run, c.name).includes("genai-dev-network")).map((c) => c.name).sort();
-        expect(onApp).to.deep.equal(["observability-postgres-exporter", "observability-redis-exporter", "postgres", "redis"]);
+        expect(onApp).to.deep.equal(["backups-postgres", "backups-redis", "observability-postgres-exporter", "observability-redis-exporter", "postgres", "redis"]);
         expect(networksOf(run, "postgres")).to.deep.equal(["genai-dev-network"]);
         // Alertmanager alone has its own network with a route out, for its receivers and its published UI.
         expect(networksOf(run, "observability-alertmanager")).to.deep.equal(["genai-dev-alerts", "genai-dev-monitoring"]);
@@ -179,7 +182,7 @@ describe("dev stack (Docker)", () => {
     });
 
     it("drops every capability, forbids new privileges, runs as the image's non-root user except where the catalog says why", () => {
-        const rootAllowed = ["observability-docker-api-proxy", "model-llm-fetch-qwen2.5-0.5b-instruct-q4_k_m", "model-image-fetch-sd-turbo"];
+        const rootAllowed = ["observability-docker-api-proxy", "model-llm-fetch-qwen2.5-0.5b-instruct-q4_k_m", "model-image-fetch-sd-turbo", "backups-init"];
         for (const c of run.ofType(CONTAINER)) {
             expect(c.inputs.capabilities, c.name).to.deep.equal({ drops: ["ALL"] });
             expect(c.inputs.securityOpts, c.name).to.include("no-new-privileges:true");
