@@ -97,7 +97,7 @@ for (const stack of ["staging", "prod"] as const) {
             });
 
             it("creates a model's first pods after its TargetGroupBinding, so the controller gives them the ALB readiness gate", () => {
-                for (const d of run.ofType(T.deployment)) {
+                for (const d of modelDeployments(run)) {
                     expect(d.dependsOn, d.name).to.include(`${T.binding}::${d.name}-targets`);
                     expect(run.one(T.binding, `${d.name}-targets`).dependsOn).to.include("kubernetes:helm.sh/v3:Release::addons-lb-controller");
                 }
@@ -106,7 +106,7 @@ for (const stack of ["staging", "prod"] as const) {
             it("gives a rollout at least as long to progress as Pulumi waits for it", () => {
                 const waitSeconds = Number(/^(\d+)m$/.exec(ROLLOUT_TIMEOUT)![1]) * 60;
                 expect(PROGRESS_DEADLINE_SECONDS).to.be.at.least(waitSeconds);
-                for (const d of run.ofType(T.deployment)) expect(d.inputs.spec.progressDeadlineSeconds, d.name).to.be.at.least(waitSeconds);
+                for (const d of modelDeployments(run)) expect(d.inputs.spec.progressDeadlineSeconds, d.name).to.be.at.least(waitSeconds);
             });
 
             it("replaces Grafana's pod before starting the new one: its volume is ReadWriteOnce", () => {
@@ -182,3 +182,8 @@ describe("Alertmanager's receiver that sends nothing", () => {
         expect(plain.route.routes.map((r: any) => r.receiver)).to.deep.equal(["critical"]);
     });
 });
+
+/** The model servers' Deployments (the data stores' exporters are Deployments too, tested on their own). */
+function modelDeployments(run: ProgramRun) {
+    return run.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.name.startsWith("model-"));
+}

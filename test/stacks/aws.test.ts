@@ -166,8 +166,8 @@ function stackTests(stack: "staging" | "prod") {
         describe("model workloads", () => {
             it("runs a Deployment per version with GPU limits, toleration and GPU-class node selector", () => {
                 const expected = cfg.models.flatMap((m) => [`${m.name}-stable`, ...(m.canary ? [`${m.name}-canary`] : [])]);
-                expect(run.ofType(T.deployment).map((d) => d.inputs.metadata.name).sort()).to.deep.equal(expected.sort());
-                for (const d of run.ofType(T.deployment)) {
+                expect(modelDeployments(run).map((d) => d.inputs.metadata.name).sort()).to.deep.equal(expected.sort());
+                for (const d of modelDeployments(run)) {
                     const model = cfg.models.find((m) => m.name === d.inputs.metadata.labels.model)!;
                     const c = container(d);
                     expect(c.resources.limits["nvidia.com/gpu"], d.name).to.equal(String(model.gpus));
@@ -178,7 +178,7 @@ function stackTests(stack: "staging" | "prod") {
                 }
             });
             it("allows each engine its load time, then checks readiness and liveness on its health endpoint", () => {
-                for (const d of run.ofType(T.deployment)) {
+                for (const d of modelDeployments(run)) {
                     const c = container(d);
                     const engine = ENGINES[d.inputs.metadata.labels.engine as keyof typeof ENGINES];
                     expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold, d.name).to.be.at.least(engine.readySeconds);
@@ -189,12 +189,12 @@ function stackTests(stack: "staging" | "prod") {
                 }
             });
             it("rolls out with zero downtime: start the new pod before stopping the old", () => {
-                for (const d of run.ofType(T.deployment)) {
+                for (const d of modelDeployments(run)) {
                     expect(d.inputs.spec.strategy, d.name).to.deep.equal({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
                 }
             });
             it("runs unprivileged, without privilege escalation, with every capability dropped", () => {
-                for (const d of run.ofType(T.deployment)) {
+                for (const d of modelDeployments(run)) {
                     const pod = d.inputs.spec.template.spec;
                     expect(container(d).securityContext, d.name).to.deep.include({ privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
                     expect(pod.securityContext.runAsNonRoot).to.equal(true);
@@ -202,7 +202,7 @@ function stackTests(stack: "staging" | "prod") {
                 }
             });
             it("mounts /dev/shm in memory and a shared weights cache, and spreads across zones", () => {
-                for (const d of run.ofType(T.deployment)) {
+                for (const d of modelDeployments(run)) {
                     const pod = d.inputs.spec.template.spec;
                     const shm = pod.volumes.find((v: any) => v.name === "dshm");
                     expect(shm.emptyDir.medium).to.equal("Memory");
@@ -217,7 +217,7 @@ function stackTests(stack: "staging" | "prod") {
             });
             it("protects every version with a PodDisruptionBudget that still lets a node drain", () => {
                 const pdbs = run.ofType(T.pdb).map((p) => p.inputs.metadata.name).sort();
-                expect(pdbs).to.deep.equal(run.ofType(T.deployment).map((d) => d.inputs.metadata.name).sort());
+                expect(pdbs).to.deep.equal(modelDeployments(run).map((d) => d.inputs.metadata.name).sort());
                 for (const p of run.ofType(T.pdb)) {
                     const model = cfg.models.find((m) => m.name === p.inputs.metadata.labels.model)!;
                     const expected = model.autoscaling.minReplicas >= 2 ? { minAvailable: model.autoscaling.minReplicas - 1 } : { maxUnavailable: 1 };
@@ -225,7 +225,7 @@ function stackTests(stack: "staging" | "prod") {
                 }
             });
             it("keeps a stopping pod serving while the ALB deregisters it, and gates readiness on the ALB target", () => {
-                for (const d of run.ofType(T.deployment)) expect(container(d).lifecycle.preStop.exec.command, d.name).to.deep.equal(["sleep", "15"]);
+                for (const d of modelDeployments(run)) expect(container(d).lifecycle.preStop.exec.command, d.name).to.deep.equal(["sleep", "15"]);
                 const ns = run.one("kubernetes:core/v1:Namespace", "namespace").inputs.metadata.labels;
                 expect(ns).to.include({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled", "pod-security.kubernetes.io/enforce": "restricted" });
             });
@@ -248,11 +248,11 @@ function stackTests(stack: "staging" | "prod") {
                     // Utilisation is an average: compared as a value, not divided by the replica count.
                     expect(spec.triggers.find((t: any) => t.name === "gpu-utilization").metricType).to.equal("Value");
                 }
-                expect(run.ofType(T.scaledObject)).to.have.length(run.ofType(T.deployment).length);
+                expect(run.ofType(T.scaledObject)).to.have.length(modelDeployments(run).length);
             });
             it("binds every version's pods into its ALB target group", () => {
                 const bindings = run.ofType(T.binding).filter((b) => b.inputs.metadata.labels?.component === "inference");
-                expect(bindings).to.have.length(run.ofType(T.deployment).length);
+                expect(bindings).to.have.length(modelDeployments(run).length);
                 for (const b of bindings) {
                     const { model, track } = b.inputs.metadata.labels;
                     expect(b.inputs.spec.targetGroupARN).to.equal(`arn:aws:lb:us-east-1:123456789012:lb-${model}-${track}`);
@@ -368,3 +368,8 @@ describe("cloud configuration", () => {
     it("refuses a root volume below 100 GiB", () =>
         expect(fail({ gpuNodeGroups: [{ class: "a10g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", minSize: 1, maxSize: 2, diskSizeGb: 50 }] })).to.throw(/diskSizeGb = 50; allowed: an integer from 100/));
 });
+
+/** The model servers' Deployments (the data stores' exporters are Deployments too, tested on their own). */
+function modelDeployments(run: ProgramRun) {
+    return run.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.name.startsWith("model-"));
+}

@@ -113,6 +113,10 @@ export function metricContract(run: ProgramRun, cfg: StackConfig, catalog: Catal
     } else {
         const releases = run.ofType(HELM).map((r) => r.inputs.chart as string);
         for (const chart of Object.values(catalog.charts)) if (releases.includes(chart.chart)) for (const name of chart.exports ?? []) infra.add(name);
+        // Infrastructure images the stack runs as its own Deployments (the data stores' exporters).
+        for (const d of run.ofType(DEPLOYMENT)) {
+            for (const c of d.inputs.spec.template.spec.containers) for (const name of infraImage(catalog, c.image)?.[1].metrics?.names ?? []) infra.add(name);
+        }
     }
     const modelMetrics = new Map<string, Set<string>>();
     for (const model of cfg.models) {
@@ -197,6 +201,16 @@ export function probeContract(run: ProgramRun, cfg: StackConfig, catalog: Catalo
     }
     for (const d of run.ofType(DEPLOYMENT)) {
         for (const c of d.inputs.spec.template.spec.containers) {
+            const infra = infraImage(catalog, c.image)?.[1];
+            if (infra) {
+                // An infrastructure image: readiness on its catalogued health endpoint and port.
+                const health = infra.health;
+                const probe = c.readinessProbe?.httpGet;
+                if (health.kind !== "http" || probe?.path !== health.path || probe?.port !== health.port) {
+                    problems.push(`Deployment ${d.name} readinessProbe asks ${probe?.path}:${probe?.port}, the health endpoint of ${c.image} is ${JSON.stringify(health)}`);
+                }
+                continue;
+            }
             const found = releaseOf(catalog, c.image);
             if (!found) {
                 problems.push(`Deployment ${d.name} runs ${c.image}, which the catalog does not know`);
