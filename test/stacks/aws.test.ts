@@ -52,7 +52,8 @@ function container(d: RecordedResource): any {
 function stackTests(stack: "staging" | "prod") {
     describe(`${stack} stack (AWS)`, () => {
         let run: ProgramRun;
-        const cfg = loadStackConfig({ project: "genai-platform", stack, get: (k) => stackConfig(stack).values[k.includes(":") ? k : `genai-platform:${k}`] });
+        const values = stackConfig(stack).values;
+        const cfg = loadStackConfig({ project: "genai-platform", stack, get: (k) => values[k.includes(":") ? k : `genai-platform:${k}`] });
 
         before(async () => {
             run = await evaluatedStack(stack);
@@ -334,8 +335,10 @@ describe("cloud blue/green switch", () => {
 });
 
 describe("cloud configuration", () => {
-    const fail = (overrides: Record<string, unknown>) => () =>
-        loadStackConfig({ project: "genai-platform", stack: "staging", get: (k) => stackConfig("staging", { overrides }).values[k.includes(":") ? k : `genai-platform:${k}`] });
+    const fail = (overrides: Record<string, unknown>) => () => {
+        const values = stackConfig("staging", { overrides }).values;
+        return loadStackConfig({ project: "genai-platform", stack: "staging", get: (k) => values[k.includes(":") ? k : `genai-platform:${k}`] });
+    };
     it("requires an ACM certificate ARN", () => expect(fail({ acmCertificateArn: "" })).to.throw(/acmCertificateArn = \(not set\); allowed: the ARN of an ACM certificate/));
     it("refuses an EKS endpoint open to the internet", () => expect(fail({ eksPublicAccessCidrs: ["0.0.0.0/0"] })).to.throw(/eksPublicAccessCidrs .* 0\.0\.0\.0\/0 would open/));
     it("refuses an EKS version the catalog does not know", () => expect(fail({ eksVersion: "1.27" })).to.throw(/eksVersion = "1.27"; allowed: an EKS version the catalog knows/));
