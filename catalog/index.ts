@@ -7,6 +7,7 @@ import { ChartEntry, ChartName, CHARTS } from "./charts";
 import { Engine, EngineId, ENGINES } from "./engines";
 import { GPU_INSTANCE_TYPES, GpuInstanceType } from "./gpu";
 import { HOST_ACCESS, HostAccess, ImageContract, IMAGES, InfraImage, LOAD_BALANCER_SIGNALS } from "./images";
+import { ReplacementRule, REPLACEMENTS } from "./replacements";
 import { Weights, WEIGHTS } from "./weights";
 
 /** The catalog as one value, which the contracts read (a test hands them a copy with one fact broken). */
@@ -22,6 +23,8 @@ export interface Catalog {
     readonly eksSupportType: string;
     readonly rdsPostgres: DataEngine;
     readonly elasticacheRedis: DataEngine;
+    /** Per resource type, the inputs whose change replaces the resource (the offline diff reads it). */
+    readonly replacements: Readonly<Record<string, ReplacementRule>>;
 }
 
 export const CATALOG: Catalog = {
@@ -36,4 +39,5 @@ export const CATALOG: Catalog = {
     eksSupportType: EKS_SUPPORT_TYPE,
     rdsPostgres: RDS_POSTGRES,
     elasticacheRedis: ELASTICACHE_REDIS,
+    replacements: REPLACEMENTS,
 };

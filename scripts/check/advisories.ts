@@ -23,6 +23,7 @@ export function catalogEvidence(catalog: Catalog): { fact: string; evidence: Evi
     for (const version of catalog.eksVersions) add(`EKS ${version.version}`, version.evidence);
     add(`RDS ${catalog.rdsPostgres.engine} ${catalog.rdsPostgres.engineVersion}`, catalog.rdsPostgres.evidence);
     add(`ElastiCache ${catalog.elasticacheRedis.engine} ${catalog.elasticacheRedis.engineVersion}`, catalog.elasticacheRedis.evidence);
+    for (const [type, rule] of Object.entries(catalog.replacements)) add(`replacements of ${type}`, rule.evidence);
     return out;
 }
 

@@ -1,12 +1,13 @@
 /**
- * Runs the policy pack the way `pulumi preview --policy-pack` does: starts it with
- * @pulumi/pulumi/cmd/run-policy-pack from the pack's folder (`<engine address> .`, the arguments
- * the CLI's pulumi-analyzer-policy shim passes), reads the port it prints, and speaks the Analyzer
- * gRPC protocol to it: GetAnalyzerInfo, Configure, ConfigureStack, Analyze per resource, then
- * AnalyzeStack. Enforcement levels, config and unknown values are therefore handled by the pack's
- * own server code, exactly as under the CLI.
+ * Runs the policy pack the way `pulumi preview --policy-pack` does, and speaks the Analyzer gRPC protocol
+ * to it: GetAnalyzerInfo, Configure, ConfigureStack, Analyze per resource, and AnalyzeStack. Enforcement levels, config and unknown values are therefore handled by the
+ * pack's own server code, exactly as under the CLI. The pack's process loads the pack from its folder
+ * with the CLI's environment, as the CLI's `run-policy-pack` does, but through the check's transpile
+ * cache instead of a type-checking ts-node (scripts/check/pack-host.ts); the check reads the port the
+ * pack prints, and the process ends with the check, however the check ends.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
@@ -15,6 +16,7 @@ import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_
 import { JsonSchema } from "./json-schema";
 import { EnforcementLevel, PolicyMetadata, PolicySettings } from "./policy-config";
 import { CheckResource } from "./resources";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./wire";
 
 /** One policy violation as the pack reports it. */
 export interface AnalyzerDiagnostic {
@@ -48,14 +50,24 @@ class PolicyPackError extends Error {
 }
 
 const START_TIMEOUT_MS = 60_000;
-/** The CLI passes its engine's address first; run-policy-pack drops it, the pack never calls the engine. */
-const ENGINE_ADDRESS_PLACEHOLDER = "127.0.0.1:0";
 const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
+/** The Analyzer service's methods the check calls with requests it encodes itself. */
+const ANALYZE = "/pulumirpc.Analyzer/Analyze";
+const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
+/**
+ * Analyze requests in flight at once: enough for a whole stack, so that the pack always has the next
+ * resource at hand while this process is busy evaluating the program and rarely reads answers.
+ */
+const ANALYZE_IN_FLIGHT = 4096;
+/** How Node loads TypeScript in the pack's process, and what the process runs. */
+const REGISTER = path.resolve(__dirname, "..", "offline", "register.js");
+const PACK_HOST = path.resolve(__dirname, "pack-host.ts");
 
 /** A running policy pack: one process for the whole check, killed by `close`. */
 export class PolicyPackProcess {
     private readonly child: ChildProcess;
     private readonly port: Promise<number>;
+    private readonly exited: Promise<void>;
     private stderr = "";
     private client?: AnalyzerClient;
     private readonly killOnExit = (): void => {
@@ -63,8 +75,7 @@ export class PolicyPackProcess {
     };
 
     private constructor(packDir: string, environment: PackEnvironment) {
-        const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-        this.child = spawn(process.execPath, [runPolicyPack, ENGINE_ADDRESS_PLACEHOLDER, "."], {
+        this.child = spawn(process.execPath, ["--max-semi-space-size=64", "-r", REGISTER, PACK_HOST], {
             cwd: packDir,
             env: {
                 ...process.env,
@@ -75,8 +86,14 @@ export class PolicyPackProcess {
                 PULUMI_STACK: environment.stack,
                 PULUMI_DRY_RUN: "true",
             },
-            stdio: ["ignore", "pipe", "pipe"],
+            // The pack's standard input stays open as long as the check runs: the pack exits when it closes.
+            stdio: ["pipe", "pipe", "pipe"],
         });
+        this.exited = new Promise((resolve) => {
+            if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+            else this.child.once("exit", () => resolve());
+        });
+        this.child.stdin?.on("error", () => undefined);
         process.once("exit", this.killOnExit);
         this.child.stderr?.on("data", (chunk: Buffer) => {
             this.stderr = (this.stderr + chunk.toString()).slice(-8192);
@@ -182,49 +199,112 @@ export class PolicyPackProcess {
         await this.call<pb.AnalyzerStackConfigureRequest, pb.AnalyzerStackConfigureResponse>((r, cb) => client.configureStack(r, cb), stackRequest);
     }
 
-    /** Runs the resource policies on every resource's inputs (Analyze), all requests in flight at once. */
+    /**
+     * Runs the resource policies on every resource's inputs (Analyze).
+     */
     async analyze(resources: readonly CheckResource[]): Promise<AnalyzerDiagnostic[]> {
-        const client = await this.connect();
-        const responses = await Promise.all(
-            resources.map(async (resource) => {
-                const request = new pb.AnalyzeRequest();
-                request.setUrn(resource.urn);
-                request.setType(resource.type);
-                request.setName(resource.name);
-                request.setProperties(Struct.fromJavaScript(toStructValue(resource.inputs)));
-                request.setOptions(resourceOptions(resource));
-                const response = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>((r, cb) => client.analyze(r, cb), request);
-                return diagnostics(response, resource.urn);
-            }),
+        const analysis = this.startAnalysis(Promise.resolve());
+        for (const resource of resources) analysis.add(resource);
+        return analysis.finish();
+    }
+
+    /**
+     * Analyses resources as they come (Analyze), once `configured` has resolved: the check hands each one
+     * over while the program is still being evaluated, so the pack's process works meanwhile instead of
+     * waiting for the last. `finish` resolves with the diagnostics in the order the resources were added.
+     */
+    startAnalysis(configured: Promise<void>): { add(resource: CheckResource): void; finish(): Promise<AnalyzerDiagnostic[]> } {
+        const queue: CheckResource[] = [];
+        const results: AnalyzerDiagnostic[][] = [];
+        let next = 0;
+        let active = 0;
+        let ready = false;
+        let finished = false;
+        let failure: unknown;
+        let settle: (() => void) | undefined;
+        const done = new Promise<void>((resolve) => (settle = resolve));
+        const check = (): void => {
+            if ((finished && active === 0 && next === queue.length) || (failure !== undefined && active === 0)) settle?.();
+        };
+        const pump = (): void => {
+            while (ready && failure === undefined && active < ANALYZE_IN_FLIGHT && next < queue.length) {
+                const index = next++;
+                const resource = queue[index];
+                active++;
+                this.connect()
+                    .then((client) => this.rawCall(client, ANALYZE, encodeAnalyzeRequest(resource, resource.inputs)))
+                    .then(
+                        (response) => (results[index] = diagnostics(response, resource.urn)),
+                        (error: unknown) => (failure ??= error),
+                    )
+                    .finally(() => {
+                        active--;
+                        pump();
+                        check();
+                    });
+            }
+        };
+        configured.then(
+            () => {
+                ready = true;
+                pump();
+                check();
+            },
+            (error: unknown) => {
+                failure ??= error;
+                check();
+            },
         );
-        return responses.flat();
+        return {
+            add: (resource) => {
+                queue.push(resource);
+                pump();
+            },
+            finish: async () => {
+                finished = true;
+                check();
+                await done;
+                if (failure !== undefined) throw failure;
+                return results.flat();
+            },
+        };
     }
 
     /** Runs the stack policies on all resources' outputs, with parents and dependencies (AnalyzeStack). */
     async analyzeStack(resources: readonly CheckResource[]): Promise<AnalyzerDiagnostic[]> {
         const client = await this.connect();
-        const request = new pb.AnalyzeStackRequest();
-        request.setResourcesList(
-            resources.map((resource) => {
-                const r = new pb.AnalyzerResource();
-                r.setUrn(resource.urn);
-                r.setType(resource.type);
-                r.setName(resource.name);
-                r.setProperties(Struct.fromJavaScript(toStructValue(resource.outputs)));
-                r.setOptions(resourceOptions(resource));
-                r.setParent(resource.parent ?? "");
-                r.setDependenciesList([...resource.dependencies]);
-                return r;
-            }),
-        );
-        return diagnostics(await this.call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>((r, cb) => client.analyzeStack(r, cb), request), "");
+        const request = encodeAnalyzeStackRequest(resources.map((resource) => ({ resource, properties: resource.outputs })));
+        return diagnostics(await this.rawCall(client, ANALYZE_STACK, request), "");
     }
 
-    /** Closes the connection and kills the pack. Safe to call more than once. */
-    close(): void {
+    /** A unary call whose request is already in wire format (scripts/check/wire.ts). */
+    private rawCall(client: AnalyzerClient, method: string, request: Buffer): Promise<pb.AnalyzeResponse> {
+        return new Promise((resolve, reject) => {
+            client.makeUnaryRequest(
+                method,
+                (bytes: Buffer) => bytes,
+                (bytes: Buffer) => pb.AnalyzeResponse.deserializeBinary(new Uint8Array(bytes)),
+                request,
+                (error: grpc.ServiceError | null, response?: pb.AnalyzeResponse) => {
+                    if (error || !response) reject(new PolicyPackError(`the policy pack failed: ${error?.details || error?.message || "no response"}`));
+                    else resolve(response);
+                },
+            );
+        });
+    }
+
+    /** The process id of the pack. */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
+    /** Closes the connection and kills the pack; resolves once the process is gone. Safe to call more than once. */
+    close(): Promise<void> {
         this.client?.close();
         this.child.kill("SIGKILL");
+        this.child.stdin?.destroy();
         process.removeListener("exit", this.killOnExit);
+        return this.exited;
     }
 }
 
@@ -243,12 +323,6 @@ function toStructValue(value: Readonly<Record<string, unknown>>): { [key: string
     return JSON.parse(JSON.stringify(value));
 }
 
-function resourceOptions(resource: CheckResource): pb.AnalyzerResourceOptions {
-    const options = new pb.AnalyzerResourceOptions();
-    options.setProtect(resource.protect);
-    options.setParent(resource.parent ?? "");
-    return options;
-}
 
 function diagnostics(response: pb.AnalyzeResponse, defaultUrn: string): AnalyzerDiagnostic[] {
     const levels = levelNames();

@@ -13,15 +13,17 @@ export interface CheckOptions {
     readonly markdownPath?: string;
     /** A previous `--json` output to compare costs with. */
     readonly baselinePath?: string;
+    /** A previous `--export` (the base branch's) to diff the resources with. */
+    readonly diffPath?: string;
     /** Stack config values (unqualified or `ns:key` keys) that override the stack file's, as `pulumi -c`. */
     readonly configOverrides: Readonly<Record<string, string>>;
 }
 
 const USAGE =
     "usage: npm run check -- <stack> [--state <export.json>] [--export <file>] [--json] [--markdown <file>] " +
-    "[--baseline <check.json>] [--config <key>=<value>]...";
+    "[--baseline <check.json>] [--diff <export.json>] [--config <key>=<value>]...";
 
-const WITH_VALUE = new Set(["--state", "--export", "--markdown", "--baseline", "--config"]);
+const WITH_VALUE = new Set(["--state", "--export", "--markdown", "--baseline", "--diff", "--config"]);
 
 /** Parses the command line (after `--`); throws an InputError naming the problem. */
 export function parseArgs(argv: readonly string[]): CheckOptions {
@@ -61,6 +63,7 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
         json,
         markdownPath: values.get("--markdown"),
         baselinePath: values.get("--baseline"),
+        diffPath: values.get("--diff"),
         configOverrides,
     };
 }

@@ -1,12 +1,13 @@
 /**
  * `npm run check -- <stack>`: evaluates the stack's program with the mock engine (or reads a
  * `pulumi stack export` file with --state), runs the CrossGuard pack on its resources through the
- * Analyzer protocol as `pulumi preview --policy-pack` does, prices them, and reports.
+ * Analyzer protocol as `pulumi preview --policy-pack` does, prices them, diffs them with the base
+ * branch's export (--diff), and reports.
  * Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input, 3 the check itself failed.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { readProjectFile, stackNames } from "../offline/stack-files";
+import { PROJECT_DIR, readProjectFile, stackNames } from "../offline/stack-files";
 import { PolicyPackProcess } from "./analyzer";
 import { parseArgs } from "./args";
 import { InputError, oneLine } from "./errors";
@@ -16,39 +17,83 @@ import { CATALOG } from "../../catalog";
 import { isoDay } from "../../catalog/evidence";
 import { catalogAdvisories, dockerFootprint } from "./advisories";
 import { gpuQuotaNeeds } from "./quotas";
+import { collectFromState } from "./resources";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const BUDGET_POLICY = "stack-monthly-cost-within-budget";
-async function check(argv: readonly string[]): Promise<number> {
+
+/** Where the check writes, and the project it checks: the process's streams and this project by default. */
+export interface CheckIo {
+    /** Writes to standard output; resolves once the text has been handed to the system. */
+    readonly stdout: (text: string) => Promise<void>;
+    readonly stderr: (text: string) => Promise<void>;
+    /** Folder holding Pulumi.yaml and the stack files. */
+    readonly projectDir: string;
+    /** Told the policy pack's process id as soon as it starts (tests watch it go). */
+    readonly onPackStarted?: (pid: number | undefined) => void;
+}
+
+/** Writes `text` to a stream and resolves once it is flushed, however large and whatever the stream is. */
+export function writeFully(stream: NodeJS.WritableStream, text: string): Promise<void> {
+    return new Promise((resolve) => {
+        if (text === "") return resolve();
+        // Resolves on an error too: a reader that went away (`| head`) is not the check's failure.
+        stream.write(text, () => resolve());
+    });
+}
+
+const PROCESS_IO: CheckIo = {
+    stdout: (text) => writeFully(process.stdout, text),
+    stderr: (text) => writeFully(process.stderr, text),
+    projectDir: PROJECT_DIR,
+};
+
+async function check(argv: readonly string[], io: CheckIo): Promise<number> {
     const options = parseArgs(argv);
     const { stack } = options;
-    const stacks = stackNames();
+    const stacks = stackNames(io.projectDir);
     if (!stacks.includes(stack)) throw new InputError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ")})`);
     // The pack is configured from the stack's own config (with any --config override), as policy/config/<stack>.json is.
-    const stackConfig = typedStackConfig(stack, options.configOverrides);
+    const stackConfig = typedStackConfig(stack, options.configOverrides, io.projectDir);
     const policyConfig = stackPolicyConfig(stackConfig);
-    const environment = { project: readProjectFile().name, stack };
+    const environment = { project: readProjectFile(io.projectDir).name, stack };
+    const report = await import("./report");
+    // Input files first: a bad one costs no pack start.
+    const baseline = options.baselinePath ? report.readBaseline(options.baselinePath) : undefined;
+    const diffBase = options.diffPath ? readDiffBase(options.diffPath, stack) : undefined;
+    const fromState = options.statePath ? collectFromState(options.statePath, stack) : undefined;
 
-    // The pack takes seconds to start (ts-node type-checks it): start it first, collect meanwhile.
+    // The pack takes a second to start: start it first, evaluate the program meanwhile.
     const pack = PolicyPackProcess.start(POLICY_DIR, environment);
+    io.onPackStarted?.(pack.pid);
     try {
-        const { collectFromProgram, collectFromState, writeStackExport } = await import("./resources");
-        const report = await import("./report");
+        const { collectFromProgram, writeStackExport } = await import("./resources");
         const { estimateMonthlyCost, DEFAULT_PRICING } = await import("../../policy/cost/estimate");
         const { unwrapSecrets } = await import("../offline/evaluate");
+        const { diffResources } = await import("./diff");
 
-        const baseline = options.baselinePath ? report.readBaseline(options.baselinePath) : undefined;
-        const collected = options.statePath
-            ? collectFromState(options.statePath, stack)
-            : await collectFromProgram(stack, options.configOverrides);
-        const { resources, stackUrn } = collected;
-
-        const info = await pack.info();
+        // The pack is configured while the program runs, and analyses each resource as the program registers
+        // it: the program yields to the event loop at each registration, so requests and answers keep flowing.
         const label = path.relative(process.cwd(), path.join(POLICY_CONFIG_DIR, `${stack}.json`));
-        const config = reconcilePolicyConfig(info.policies, policyConfig, label);
-        await pack.configure(config, environment);
-        const diagnostics = [...(await pack.analyze(resources)), ...(await pack.analyzeStack(resources))];
-        pack.close();
+        const configuring = pack.info().then(async (info) => {
+            const config = reconcilePolicyConfig(info.policies, policyConfig, label);
+            await pack.configure(config, environment);
+            return { info, config };
+        });
+        // Awaited below, after the program's own errors, which come first.
+        configuring.catch(() => undefined);
+        const analysis = pack.startAnalysis(configuring.then(() => undefined));
+        const collected = fromState ?? (await collectFromProgram(stack, options.configOverrides, io.projectDir, (r) => {
+            analysis.add(r);
+            return new Promise<void>((resolve) => setImmediate(resolve));
+        }));
+        const { resources, stackUrn } = collected;
+        if (fromState) for (const resource of resources) analysis.add(resource);
+        const { info, config } = await configuring;
+        const resourceDiagnostics = await analysis.finish();
+        const stackDiagnostics = await pack.analyzeStack(resources);
+        const diagnostics = [...resourceDiagnostics, ...stackDiagnostics];
+        await pack.close();
 
         // Price with the assumptions the budget policy was configured with.
         const budget = config.get(BUDGET_POLICY)?.properties ?? {};
@@ -64,6 +109,7 @@ async function check(argv: readonly string[]): Promise<number> {
             pricing,
         );
         const billable = new Set(resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
+        const diff = diffBase ? diffResources(diffBase, resources, CATALOG.replacements) : undefined;
         const result = report.buildReport(
             stack,
             resources.length,
@@ -74,6 +120,7 @@ async function check(argv: readonly string[]): Promise<number> {
             catalogAdvisories(CATALOG, stackConfig, isoDay(new Date())),
             dockerFootprint(resources, stackConfig),
             stackConfig.platform === "aws" ? gpuQuotaNeeds(stackConfig.aws.gpuNodeGroups) : undefined,
+            diff,
         );
         const context = {
             pack: { name: info.name, version: info.version, policyCount: info.policies.length },
@@ -82,30 +129,56 @@ async function check(argv: readonly string[]): Promise<number> {
             items: estimate.items.filter((i) => billable.has(i.urn)),
             unpriced: estimate.unpriced,
             unknown: estimate.unknown,
+            diff: diff && options.diffPath ? { base: options.diffPath, result: diff } : undefined,
         };
 
-        if (options.exportPath) writeStackExport(options.exportPath, resources);
-        if (options.markdownPath) writeFile(options.markdownPath, report.renderMarkdown(result, context, baseline));
-        process.stdout.write(options.json ? report.renderJson(result) : report.renderText(result, context));
+        if (options.exportPath) writeFile(options.exportPath, () => writeStackExport(options.exportPath!, resources));
+        if (options.markdownPath) writeFile(options.markdownPath, () => fs.writeFileSync(options.markdownPath!, report.renderMarkdown(result, context, baseline)));
+        await io.stdout(options.json ? report.renderJson(result) : report.renderText(result, context));
         return report.mandatoryCount(result) > 0 ? 1 : 0;
     } finally {
-        pack.close();
+        await pack.close();
     }
 }
 
-function writeFile(file: string, text: string): void {
+/** The base branch's `--export` file: its resources, refused when it is another stack's. */
+function readDiffBase(file: string, stack: string) {
+    const { resources } = collectFromState(file, stack, "diff base");
+    const other = resources.map((r) => r.urn.split("::")[0].replace(/^urn:pulumi:/, "")).find((s) => s !== stack);
+    if (other !== undefined) throw new InputError(`diff base ${file} holds resources of stack ${other}, not ${stack}: export the base branch's ${stack} with --export`);
+    return resources;
+}
+
+function writeFile(file: string, write: () => void): void {
     try {
-        fs.writeFileSync(file, text);
+        write();
     } catch (error) {
+        if (error instanceof InputError) throw error;
         throw new InputError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`);
     }
 }
 
-check(process.argv.slice(2)).then(
-    (status) => process.exit(status),
-    (error: unknown) => {
+/**
+ * Runs the check and returns its exit status; never throws. Bad input is one line on standard error
+ * (status 2), as is a failure of the check itself (status 3).
+ */
+export async function main(argv: readonly string[], io: CheckIo = PROCESS_IO): Promise<number> {
+    try {
+        return await check(argv, io);
+    } catch (error) {
         const bad = error instanceof InputError;
-        process.stderr.write(`check: ${bad ? "" : "failed: "}${oneLine(error)}\n`);
-        process.exit(bad ? 2 : 3);
-    },
-);
+        await io.stderr(`check: ${bad ? "" : "failed: "}${oneLine(error)}\n`);
+        return bad ? 2 : 3;
+    }
+}
+
+if (require.main === module) {
+    process.stdout.on("error", () => undefined);
+    // The exit status is set once everything written has been flushed (never process.exit before: a pipe
+    // would lose what it had not read yet); the process then ends on its own.
+    void main(process.argv.slice(2)).then((status) => {
+        process.exitCode = status;
+        // Should a library leave a handle open, the process still ends; its output is already out.
+        setTimeout(() => process.exit(status), 1000).unref();
+    });
+}

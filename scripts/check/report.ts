@@ -10,6 +10,7 @@ import { InputError, oneLine } from "./errors";
 import { Footprint } from "./advisories";
 import { EnforcementLevel } from "./policy-config";
 import { QuotaNeed, quotaLine } from "./quotas";
+import { changeCounts, ChangeDetail, ResourceChange, ResourceDiff } from "./diff";
 
 export interface Violation {
     readonly policy: string;
@@ -38,6 +39,10 @@ export interface CheckReport {
     readonly footprint?: Footprint;
     /** Cloud only: the EC2 vCPU quotas the GPU node groups need at their maxima. */
     readonly quotas?: QuotaNeed[];
+    /** With --diff: what a deploy would do to each resource, against the base branch's export. */
+    readonly changes?: ResourceChange[];
+    /** With --diff: protected or data-holding resources that would be replaced or deleted. */
+    readonly changeWarnings?: string[];
 }
 
 /** What the terminal and markdown renderings add to the JSON object. */
@@ -50,6 +55,8 @@ export interface ReportContext {
     readonly items: readonly CostItem[];
     readonly unpriced: readonly CostIssue[];
     readonly unknown: readonly CostIssue[];
+    /** With --diff: the base export's path and the diff. */
+    readonly diff?: { readonly base: string; readonly result: ResourceDiff };
 }
 
 /** A previous `--json` object to compare costs with. */
@@ -88,6 +95,7 @@ export function buildReport(
     advisories: string[],
     footprint?: Footprint,
     quotas?: QuotaNeed[],
+    diff?: ResourceDiff,
 ): CheckReport {
     return {
         stack,
@@ -99,6 +107,7 @@ export function buildReport(
         advisories,
         ...(footprint ? { footprint } : {}),
         ...(quotas ? { quotas } : {}),
+        ...(diff ? { changes: diff.changes, changeWarnings: diff.warnings } : {}),
     };
 }
 
@@ -137,6 +146,71 @@ const shortName = (urn: string): string => urn.split("::").pop() ?? urn;
 const money = (amount: number): string => amount.toFixed(2);
 const signed = (amount: number): string => `${amount >= 0 ? "+" : "-"}${usd(Math.abs(amount))}`;
 const percent = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : "n/a");
+
+/** How many changed paths a diff row lists before it says how many more there are. */
+const PATHS_SHOWN = 4;
+
+/** A change's paths for a table: those forcing a replacement marked `!`, then the others, at most PATHS_SHOWN. */
+function pathList(change: ResourceChange, detail: ChangeDetail | undefined): string {
+    const forcing = new Set(detail?.replacedBy ?? []);
+    const ordered = [...change.paths.filter((p) => forcing.has(p)).map((p) => `${p}!`), ...change.paths.filter((p) => !forcing.has(p))];
+    const shown = ordered.slice(0, PATHS_SHOWN).join(", ");
+    const more = ordered.length > PATHS_SHOWN ? ` (+${ordered.length - PATHS_SHOWN} more)` : "";
+    const cause = detail && detail.becauseOf.length > 0 ? `; new id of ${detail.becauseOf.map(shortName).join(", ")}` : "";
+    return `${shown}${more}${cause}`;
+}
+
+function diffSummary(diff: ResourceDiff): string {
+    const counts = changeCounts(diff.changes);
+    return (Object.keys(counts) as (keyof typeof counts)[]).map((kind) => `${counts[kind]} to ${kind}`).join(", ");
+}
+
+/** Rows of changes a terminal shows in full before it says how many more there are. */
+const CHANGES_SHOWN = 40;
+
+function diffText(context: ReportContext): string[] {
+    if (!context.diff) return [];
+    const { base, result } = context.diff;
+    if (result.changes.length === 0) return [`Changes against ${base}: none`, ""];
+    const rows = result.changes.slice(0, CHANGES_SHOWN).map((c) => [c.kind.toUpperCase(), shortName(c.urn), c.type, pathList(c, result.details.get(c.urn))]);
+    return [
+        `Changes against ${base}: ${diffSummary(result)} (! marks an input that forces the replacement)`,
+        ...result.warnings.map((w) => `  WARNING ${w}`),
+        ...table([["CHANGE", "RESOURCE", "TYPE", "PATHS"], ...rows]),
+        ...(result.changes.length > CHANGES_SHOWN ? [`  ... and ${result.changes.length - CHANGES_SHOWN} more (--json lists them all)`] : []),
+        ...(result.uncatalogued.length > 0
+            ? [`  Replacement inputs not catalogued for ${result.uncatalogued.join(", ")}: an update there may be a replacement (catalog/replacements.ts)`]
+            : []),
+        "",
+    ];
+}
+
+/** Rows of changes a pull-request comment lists (GitHub refuses comments over 65,536 characters). */
+const MARKDOWN_CHANGES_SHOWN = 150;
+
+function diffMarkdown(context: ReportContext): string[] {
+    if (!context.diff) return [];
+    const { result } = context.diff;
+    if (result.changes.length === 0) return ["#### Resource changes vs the base branch", "", "No resource would change.", ""];
+    return [
+        "#### Resource changes vs the base branch",
+        "",
+        `${diffSummary(result)}. \`!\` marks an input that forces the replacement.`,
+        "",
+        ...result.warnings.map((w) => `> ⚠️ **Data at risk:** ${cell(w)}`),
+        ...(result.warnings.length > 0 ? [""] : []),
+        "| Change | Resource | Type | Changed inputs |",
+        "|---|---|---|---|",
+        ...result.changes
+            .slice(0, MARKDOWN_CHANGES_SHOWN)
+            .map((c) => `| ${c.kind} | \`${cell(shortName(c.urn))}\` | \`${c.type}\` | ${cell(pathList(c, result.details.get(c.urn))) || " "} |`),
+        ...(result.changes.length > MARKDOWN_CHANGES_SHOWN ? [`| … | ${result.changes.length - MARKDOWN_CHANGES_SHOWN} more | | |`] : []),
+        "",
+        ...(result.uncatalogued.length > 0
+            ? [`Replacement inputs are not catalogued for ${result.uncatalogued.map((t) => `\`${t}\``).join(", ")}: an update there may be a replacement.`, ""]
+            : []),
+    ];
+}
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
     const counts = new Map<string, number>();
@@ -184,6 +258,7 @@ export function renderText(report: CheckReport, context: ReportContext): string 
             new Set([2]),
         ),
         "",
+        ...diffText(context),
     ];
     if (report.footprint) lines.push(footprintLine(report.footprint), "");
     if (report.quotas) lines.push(quotaLine(report.quotas), "");
@@ -242,6 +317,7 @@ export function renderMarkdown(report: CheckReport, context: ReportContext, base
         ),
         `| **Total** | | **${money(report.monthlyCostUsd)}** |${baseline ? ` **${signed(report.monthlyCostUsd - baseline.monthlyCostUsd)}** |` : ""} |`,
         "",
+        ...diffMarkdown(context),
         ...(report.footprint ? [footprintLine(report.footprint), ""] : []),
         ...(report.advisories.length > 0 ? ["#### Advisories", "", ...report.advisories.map((a) => `- ${a}`), ""] : []),
     ];

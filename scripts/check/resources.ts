@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import { ConfigError, engineConfigSource } from "../../stacks/config-reader";
-import { ProgramFailure, runProgram, SECRET_SIG, SECRET_SIG_KEY } from "../offline/evaluate";
+import { ProgramFailure, RecordedResource, runProgram, SECRET_SIG, SECRET_SIG_KEY } from "../offline/evaluate";
 import { StackFileError } from "../offline/stack-files";
 import { InputError, oneLine } from "./errors";
 
@@ -54,16 +54,46 @@ function mapSecrets(value: unknown, replace: (secret: Record<string, unknown>) =
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
 }
 
-/**
- * Evaluates the program for `stack` with the mock engine (scripts/offline/evaluate.ts) and collects its
- * resources. Outputs are the inputs plus the mock's id, as the mock engine returns them.
- */
-export async function collectFromProgram(stack: string, overrides: Readonly<Record<string, string>>): Promise<CollectedStack> {
+/** The URN the offline evaluation gives a resource of the project (scripts/offline/evaluate.ts). */
+function offlineUrn(stack: string, project: string, key: string): string {
+    return `urn:pulumi:${stack}::${project}::${key}`;
+}
+
+/** A resource the mock engine recorded, as the check sees it. Outputs are the inputs plus the mock's id. */
+function checkResource(r: RecordedResource, stack: string, project: string): CheckResource {
+    const id = r.custom ? `${r.name}-id` : undefined;
+    const stackUrn = offlineUrn(stack, project, `${STACK_TYPE}::${project}-${stack}`);
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        id,
+        parent: r.type === STACK_TYPE ? undefined : r.parent ? offlineUrn(stack, project, r.parent) : stackUrn,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        dependencies: r.dependsOn.map((d) => offlineUrn(stack, project, d)),
+        inputs: r.rawInputs,
+        outputs: id ? { ...r.rawInputs, id } : r.rawInputs,
+    };
+}
+
+/** Evaluates the program for `stack` with the mock engine (scripts/offline/evaluate.ts) and collects its resources. */
+export async function collectFromProgram(
+    stack: string,
+    overrides: Readonly<Record<string, string>>,
+    projectDir?: string,
+    onResource?: (resource: CheckResource) => Promise<void> | void,
+): Promise<CollectedStack> {
     // The program's modules, and the provider SDKs they load, only on this path.
     const { definePlatform } = await import("../../stacks/platform");
     let run;
     try {
-        run = await runProgram(stack, () => definePlatform(engineConfigSource()), { overrides });
+        run = await runProgram(stack, () => definePlatform(engineConfigSource()), {
+            overrides,
+            projectDir,
+            onResource: onResource && ((record) => onResource(checkResource(record, stack, record.urn.split("::")[1]))),
+        });
     } catch (error) {
         if (error instanceof StackFileError) throw new InputError(error.message);
         if (error instanceof ProgramFailure) {
@@ -71,40 +101,26 @@ export async function collectFromProgram(stack: string, overrides: Readonly<Reco
         }
         throw error;
     }
-    const urns = new Map(run.resources.map((r) => [`${r.type}::${r.name}`, r.urn]));
-    const stackUrn = run.resources.find((r) => r.type === STACK_TYPE)?.urn ?? `urn:pulumi:${stack}::${run.config.project}::${STACK_TYPE}::${run.config.project}-${stack}`;
-    const resources = run.resources.map((r): CheckResource => {
-        const id = r.custom ? `${r.name}-id` : undefined;
-        return {
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            custom: r.custom,
-            id,
-            parent: r.type === STACK_TYPE ? undefined : r.parent ? urns.get(r.parent) : stackUrn,
-            protect: r.protect,
-            retainOnDelete: r.retainOnDelete,
-            dependencies: r.dependsOn.map((d) => urns.get(d)).filter((u): u is string => u !== undefined),
-            inputs: r.rawInputs,
-            outputs: id ? { ...r.rawInputs, id } : r.rawInputs,
-        };
-    });
-    return { resources, stackUrn };
+    const { project } = run.config;
+    return {
+        resources: run.resources.map((r) => checkResource(r, stack, project)),
+        stackUrn: offlineUrn(stack, project, `${STACK_TYPE}::${project}-${stack}`),
+    };
 }
 
-function stateProblem(file: string, where: string, what: string): InputError {
-    return new InputError(`state file ${file}: ${where} ${what}`);
+function stateProblem(label: string, file: string, where: string, what: string): InputError {
+    return new InputError(`${label} ${file}: ${where} ${what}`);
 }
 
 /** Secrets of a state file: encrypted ones become a placeholder, `--show-secrets` ones their value. */
-function readableSecret(file: string, where: string) {
+function readableSecret(label: string, file: string, where: string) {
     return (secret: Record<string, unknown>): unknown => {
         if ("value" in secret) return secret;
         if (typeof secret.plaintext === "string") {
             try {
                 return { [SECRET_SIG_KEY]: SECRET_SIG, value: JSON.parse(secret.plaintext) };
             } catch {
-                throw stateProblem(file, where, "has a secret whose plaintext is not JSON");
+                throw stateProblem(label, file, where, "has a secret whose plaintext is not JSON");
             }
         }
         return { [SECRET_SIG_KEY]: SECRET_SIG, value: SECRET_PLACEHOLDER };
@@ -114,37 +130,37 @@ function readableSecret(file: string, where: string) {
 /**
  * Reads the resources of a `pulumi stack export` file (version 3). Encrypted secrets cannot be
  * decrypted offline: policies see the placeholder "[secret]" instead. An InputError names any
- * problem with the file.
+ * problem with the file, which `label` names ("state file", "diff base").
  */
-export function collectFromState(file: string, stack: string): CollectedStack {
+export function collectFromState(file: string, stack: string, label = "state file"): CollectedStack {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (error) {
-        throw new InputError(`state file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`);
+        throw new InputError(`${label} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`);
     }
     let doc: unknown;
     try {
         doc = JSON.parse(text);
     } catch (error) {
-        throw new InputError(`state file ${file} is not valid JSON: ${oneLine(error)}`);
+        throw new InputError(`${label} ${file} is not valid JSON: ${oneLine(error)}`);
     }
     if (!isObject(doc) || !isObject(doc.deployment) || !Array.isArray(doc.deployment.resources)) {
-        throw stateProblem(file, "it", "is not a `pulumi stack export` file (no deployment.resources list)");
+        throw stateProblem(label, file, "it", "is not a `pulumi stack export` file (no deployment.resources list)");
     }
-    if (doc.version !== undefined && doc.version !== 3) throw stateProblem(file, "version", `${JSON.stringify(doc.version)} is not supported (3 is)`);
+    if (doc.version !== undefined && doc.version !== 3) throw stateProblem(label, file, "version", `${JSON.stringify(doc.version)} is not supported (3 is)`);
     const resources = doc.deployment.resources.map((raw: unknown, i: number): CheckResource => {
         const where = `deployment.resources[${i}]`;
-        if (!isObject(raw)) throw stateProblem(file, where, "is not an object");
-        if (typeof raw.urn !== "string" || raw.urn.split("::").length < 4) throw stateProblem(file, `${where}.urn`, "is missing or not a URN");
-        if (typeof raw.type !== "string") throw stateProblem(file, `${where}.type`, "is missing");
+        if (!isObject(raw)) throw stateProblem(label, file, where, "is not an object");
+        if (typeof raw.urn !== "string" || raw.urn.split("::").length < 4) throw stateProblem(label, file, `${where}.urn`, "is missing or not a URN");
+        if (typeof raw.type !== "string") throw stateProblem(label, file, `${where}.type`, "is missing");
         for (const key of ["inputs", "outputs"] as const) {
-            if (raw[key] !== undefined && !isObject(raw[key])) throw stateProblem(file, `${where}.${key}`, "is not an object");
+            if (raw[key] !== undefined && !isObject(raw[key])) throw stateProblem(label, file, `${where}.${key}`, "is not an object");
         }
         if (raw.dependencies !== undefined && !(Array.isArray(raw.dependencies) && raw.dependencies.every((d) => typeof d === "string"))) {
-            throw stateProblem(file, `${where}.dependencies`, "is not a list of URNs");
+            throw stateProblem(label, file, `${where}.dependencies`, "is not a list of URNs");
         }
-        const secrets = readableSecret(file, where);
+        const secrets = readableSecret(label, file, where);
         return {
             urn: raw.urn,
             type: raw.type,

@@ -10,15 +10,25 @@ import { loadStackConfig, Platform, StackConfig } from "../../stacks/config";
 import { lbConfigDir } from "../../stacks/docker";
 import { ConfigError } from "../../stacks/config-reader";
 import { stackConfig } from "../offline/evaluate";
+import { StackFileError } from "../offline/stack-files";
 import { InputError } from "./errors";
 import { EnforcementLevel, PolicySettings } from "./policy-config";
 
 /** Backups a stack whose data is protected keeps at least (the seeds: 30 days), and any other stack. */
 export const MIN_BACKUP_DAYS = { protectedData: 30, other: 7 } as const;
 
-/** A stack's typed config as the program reads it, with `pulumi -c`-style overrides; bad config is bad input. */
-export function typedStackConfig(stack: string, overrides: Readonly<Record<string, string>> = {}): StackConfig {
-    const resolved = stackConfig(stack, { overrides: { ...overrides } });
+/**
+ * A stack's typed config as the program reads it, with `pulumi -c`-style overrides; a missing or malformed
+ * stack file and bad config are bad input. `projectDir` holds Pulumi.yaml and the stack files.
+ */
+export function typedStackConfig(stack: string, overrides: Readonly<Record<string, string>> = {}, projectDir?: string): StackConfig {
+    let resolved;
+    try {
+        resolved = stackConfig(stack, { overrides: { ...overrides }, projectDir });
+    } catch (error) {
+        if (error instanceof StackFileError) throw new InputError(error.message);
+        throw error;
+    }
     try {
         return loadStackConfig({ project: resolved.project, stack, get: (key) => resolved.values[key.includes(":") ? key : `${resolved.project}:${key}`] });
     } catch (error) {

@@ -146,6 +146,13 @@ export interface RunOptions {
     preview?: boolean;
     invokes?: InvokeHandlers;
     computed?: ComputedOutputs;
+    /** Folder holding Pulumi.yaml and the stack files; the project's own by default. */
+    projectDir?: string;
+    /**
+     * Called with each resource as the engine receives it, its options already recorded, while the program
+     * still runs: the offline check hands it to the policy pack at once.
+     */
+    onResource?: (record: RecordedResource) => Promise<void> | void;
 }
 
 function qualify(project: string, key: string): string {
@@ -154,7 +161,7 @@ function qualify(project: string, key: string): string {
 
 /** Builds the config a stack would run with, plus test overrides. */
 export function stackConfig(stack: string, options: RunOptions = {}): ResolvedStackConfig {
-    const base = resolveStackConfig(stack);
+    const base = resolveStackConfig(stack, options.projectDir);
     const values = { ...base.values };
     const secretKeys = [...base.secretKeys];
     for (const key of options.remove ?? []) delete values[qualify(base.project, key)];
@@ -229,6 +236,16 @@ export async function runProgram(
     const computed = options.computed ?? defaultComputed;
     const handlers = { ...defaultInvokes, ...options.invokes };
     const unmocked: string[] = [];
+    const applyOptions = (record: RecordedResource): void => {
+        const opts = recordedOptions.get(`${record.type}::${record.name}`);
+        if (opts) {
+            record.parent = opts.parent;
+            record.protect = opts.protect;
+            record.retainOnDelete = opts.retainOnDelete;
+            record.dependsOn = opts.dependsOn;
+            record.provider = opts.provider;
+        }
+    };
 
     await pulumi.runtime.setMocks(
         {
@@ -250,8 +267,12 @@ export async function runProgram(
                 };
                 resources.push(record);
                 byKey.set(key, record);
+                // The stack transformation ran when the resource was constructed, before it was registered.
+                applyOptions(record);
+                const handled = options.onResource?.(record);
                 const id = args.custom === false ? undefined : (outputs.id as string | undefined) ?? `${args.name}-id`;
-                return { id: id ?? "", state: outputs };
+                const registered = { id: id ?? "", state: outputs };
+                return handled ? handled.then(() => registered) : registered;
             },
             call(args) {
                 invokes.push(args.token);
@@ -297,16 +318,7 @@ export async function runProgram(
     }
     if (unmocked.length > 0) throw new ProgramFailure(unmockedError(unmocked), resources);
 
-    for (const record of resources) {
-        const opts = recordedOptions.get(`${record.type}::${record.name}`);
-        if (opts) {
-            record.parent = opts.parent;
-            record.protect = opts.protect;
-            record.retainOnDelete = opts.retainOnDelete;
-            record.dependsOn = opts.dependsOn;
-            record.provider = opts.provider;
-        }
-    }
+    for (const record of resources) applyOptions(record);
 
     return {
         config,

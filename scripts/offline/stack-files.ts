@@ -25,7 +25,13 @@ export interface ResolvedStackConfig {
 export class StackFileError extends Error {}
 
 export function readProjectFile(dir = PROJECT_DIR): ProjectFile {
-    const doc = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    const text = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+    let doc: ProjectFile;
+    try {
+        doc = parse(text) as ProjectFile;
+    } catch (e) {
+        throw new StackFileError(`Pulumi.yaml is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
     return { name: doc.name, config: doc.config ?? {} };
 }
 

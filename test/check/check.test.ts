@@ -2,10 +2,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import { UNKNOWN } from "../../policy/lib/props";
 import { REDACTED_CIPHERTEXT } from "../../scripts/check/resources";
 import { mockSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../../scripts/offline/evaluate";
-import { CheckRun, PROJECT_DIR, runCheck } from "./run-check";
+import { CheckRun, checkInProcess, PROJECT_DIR } from "./run-check";
 
 const STAGING = "urn:pulumi:staging::genai-platform";
 const urn = (type: string, name: string): string => `${STAGING}::${type}::${name}`;
@@ -82,16 +83,18 @@ describe("npm run check (end to end)", function () {
             invalidConfig: ["dev", "--config", "lbBindAddress=1.2.3.4"],
             malformedState: ["dev", "--state", file("malformed.json")],
         };
-        // Independent runs in parallel (each pays for ts-node and the pack's start); the round trip needs dev's export.
-        const devRun = runCheck(["dev", "--json", "--markdown", file("dev.md"), "--export", file("dev-export.json"), "--baseline", file("baseline.json")]);
-        const brokenRun = runCheck(["staging", "--state", file("broken.json"), "--json", "--markdown", file("broken.md")]);
-        const badRuns = Promise.all(Object.entries(badArgs).map(async ([name, args]) => [name, await runCheck(args)] as const));
-        dev = await devRun;
-        [roundTrip, broken, bad] = await Promise.all([
-            runCheck(["dev", "--state", file("dev-export.json"), "--json"]),
-            brokenRun,
-            badRuns.then((runs) => Object.fromEntries(runs)),
-        ]);
+        // In this process, one after the other: the mock engine is global to a process.
+        dev = await checkInProcess(["dev", "--json", "--markdown", file("dev.md"), "--export", file("dev-export.json"), "--baseline", file("baseline.json")]);
+        roundTrip = await checkInProcess(["dev", "--state", file("dev-export.json"), "--json"]);
+        broken = await checkInProcess(["staging", "--state", file("broken.json"), "--json", "--markdown", file("broken.md")]);
+        bad = {};
+        for (const [name, args] of Object.entries(badArgs)) bad[name] = await checkInProcess(args);
+        // A copy of the project whose stack file is not YAML: the real stack files are never touched.
+        const project = fs.mkdtempSync(path.join(dir, "project-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(project, "Pulumi.dev.yaml"));
+        fs.writeFileSync(path.join(project, "Pulumi.broken.yaml"), "config:\n  genai-platform:platform: docker\n   bad: [unclosed\n");
+        bad.malformedStackFile = await checkInProcess(["broken"], project);
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -105,7 +108,21 @@ describe("npm run check (end to end)", function () {
             const report = parseJson(dev);
             expect(Object.keys(report)).to.deep.equal(["stack", "resourceCount", "monthlyCostUsd", "budgetUsd", "costs", "violations", "advisories", "footprint"]);
             expect(report.advisories).to.deep.equal([]);
-            expect(report.footprint).to.deep.equal({ memoryMb: 7552, hostMemoryMb: 8192, largestCpus: 2, hostCpus: 4 });
+            // The containers' limits change with the program; what the check must say is how they compare with the host.
+            const footprint = report.footprint as { memoryMb: number; hostMemoryMb: number; largestCpus: number; hostCpus: number };
+            expect(Object.keys(footprint)).to.deep.equal(["memoryMb", "hostMemoryMb", "largestCpus", "hostCpus"]);
+            expect(footprint).to.include({ hostMemoryMb: 8192, hostCpus: 4 });
+            // The same containers as the export holds: long-running ones' memory summed, the largest CPU share.
+            const containers = (JSON.parse(fs.readFileSync(file("dev-export.json"), "utf8")).deployment.resources as { type: string; inputs: Record<string, unknown> }[])
+                .filter((r) => r.type === "docker:index/container:Container")
+                .map((r) => r.inputs);
+            const services = containers.filter((c) => c.restart !== "no");
+            expect(services.length).to.be.greaterThan(5);
+            expect(footprint.memoryMb).to.equal(services.reduce((sum, c) => sum + Number(c.memory), 0));
+            expect(footprint.largestCpus).to.equal(Math.max(...containers.map((c) => Number(c.cpus) || 0)));
+            // The whole dev platform fits the laptop it is configured for.
+            expect(footprint.memoryMb).to.be.within(1, footprint.hostMemoryMb);
+            expect(footprint.largestCpus).to.be.within(0.1, footprint.hostCpus);
             expect(report.stack).to.equal("dev");
             expect(report.budgetUsd).to.equal(50);
             expect(report.monthlyCostUsd).to.equal(0);
@@ -124,7 +141,11 @@ describe("npm run check (end to end)", function () {
             expect(markdown).to.contain("### ✅ Offline check of stack `dev`");
             expect(markdown).to.contain("**Estimated monthly cost: $0.00** of the $50.00 budget (0%) (-$12.50 vs baseline $12.50)");
             expect(markdown).to.contain("| Resource | Type | Monthly (USD) | Δ vs baseline | How |");
-            expect(markdown).to.match(/\| `17 resources` \| `docker:index\/container:Container` \| 0\.00 \|/);
+            const containers = (JSON.parse(fs.readFileSync(file("dev-export.json"), "utf8")).deployment.resources as { type: string }[]).filter(
+                (r) => r.type === "docker:index/container:Container",
+            ).length;
+            expect(containers).to.be.greaterThan(1);
+            expect(markdown).to.contain(`| \`${containers} resources\` | \`docker:index/container:Container\` | 0.00 |`);
             expect(markdown).to.contain("| `old-key` (removed) | `aws:kms/key:Key` | 0.00 | -$12.50 | |");
             expect(markdown).to.contain("No policy violations.");
         });
@@ -251,10 +272,31 @@ describe("npm run check (end to end)", function () {
             expectOneLineError(bad.invalidConfig, /^check: Invalid configuration for stack "dev": genai-platform:lbBindAddress = "1\.2\.3\.4"; allowed: /));
 
         it("exits 2 with one line for a malformed state file", () => expectOneLineError(bad.malformedState, /^check: state file .*malformed\.json is not valid JSON: /));
+
+        it("exits 2 with one line for a stack file that is not YAML", () =>
+            expectOneLineError(bad.malformedStackFile, /^check: Pulumi\.broken\.yaml is not valid YAML: /));
+
+        it("refuses bad input before it starts the policy pack", () => {
+            for (const run of Object.values(bad)) expect(run.packPid).to.equal(undefined);
+        });
     });
 
-    it("is the package's check script", () => {
+    it("diffs every stack of a pull request against the base branch's export, with no secret", () => {
+        const workflow = parse(fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows/pull-request.yml"), "utf8"));
+        const job = workflow.jobs.check;
+        expect(job.strategy.matrix.stack).to.deep.equal(["dev", "staging", "prod"]);
+        expect(job.environment).to.equal(undefined);
+        const steps = JSON.stringify(job.steps);
+        expect(steps).not.to.match(/secrets\./);
+        const base = job.steps.find((s: { "working-directory"?: string }) => s["working-directory"] === ".check-base");
+        expect(base.run).to.contain('npm run -s check -- "${{ matrix.stack }}" --json --export ../base-export.json');
+        const check = job.steps.find((s: { id?: string }) => s.id === "check");
+        expect(check.run).to.contain("diff=(--diff base-export.json)");
+        expect(check.run).to.contain('"${diff[@]}"');
+    });
+
+    it("is the package's check script, run through the transpile cache", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
-        expect(pkg.scripts.check).to.equal("ts-node --transpile-only scripts/check/index.ts");
+        expect(pkg.scripts.check).to.match(/^node (--[a-z-]+=\d+ )*-r \.\/scripts\/offline\/register\.js scripts\/check\/index\.ts$/);
     });
 });

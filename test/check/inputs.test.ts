@@ -44,13 +44,16 @@ describe("check inputs", () => {
 
     describe("arguments", () => {
         it("parses the stack and every option, in both --flag value and --flag=value forms", () => {
-            expect(parseArgs(["prod", "--json", "--markdown=c.md", "--baseline", "b.json", "--export", "e.json", "--config", "dbMultiAz=false"])).to.deep.equal({
+            expect(
+                parseArgs(["prod", "--json", "--markdown=c.md", "--baseline", "b.json", "--export", "e.json", "--diff=base.json", "--config", "dbMultiAz=false"]),
+            ).to.deep.equal({
                 stack: "prod",
                 statePath: undefined,
                 exportPath: "e.json",
                 json: true,
                 markdownPath: "c.md",
                 baselinePath: "b.json",
+                diffPath: "base.json",
                 configOverrides: { dbMultiAz: "false" },
             });
         });
