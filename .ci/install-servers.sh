@@ -80,13 +80,15 @@ for svc in haproxy dnsmasq redis-server postgresql prometheus prometheus-alertma
   fi
 done
 
-# Report what is installed.
+# Report what is installed. Only the first line of each version banner is printed, and `sed -n 1p` reads
+# the whole banner: `head -n 1` would close the pipe early, and the SIGPIPE that the writer then gets
+# fails the script under pipefail (BusyBox's long banner made this happen at random).
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 echo "--- installed server versions ---"
-promtool --version 2>&1 | head -n 1
-amtool --version 2>&1 | head -n 1
-haproxy -v | head -n 1
-dnsmasq -v | head -n 1
-busybox | head -n 1
+promtool --version 2>&1 | sed -n 1p
+amtool --version 2>&1 | sed -n 1p
+haproxy -v | sed -n 1p
+dnsmasq -v | sed -n 1p
+busybox | sed -n 1p
 redis-server --version
 if [ -n "$PGBIN" ]; then "$PGBIN/postgres" --version; fi
