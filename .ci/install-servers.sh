@@ -12,6 +12,7 @@
 #   busybox, curl  <- busybox, curl  (the HTTP clients the images' healthchecks
 #                                     use; BusyBox also runs the weights fetch)
 #   blackbox/postgres/redis exporters <- prometheus-*-exporter
+#   prometheus-pushgateway <- prometheus-pushgateway (the applications' API spend)
 #   redis-server   <- redis-server
 #   postgres/initdb/pg_ctl/pg_isready/psql
 #                  <- postgresql-15  (/usr/lib/postgresql/15/bin; on bookworm
@@ -38,6 +39,7 @@ PACKAGES=(
   prometheus-blackbox-exporter
   prometheus-postgres-exporter
   prometheus-redis-exporter
+  prometheus-pushgateway
   haproxy
   dnsmasq
   busybox
@@ -74,7 +76,7 @@ apt-get install -y --no-install-recommends "${PACKAGES[@]}"
 # Belt and braces: if anything got started anyway (e.g. a real init system
 # ignoring policy-rc.d), stop it. Errors are ignored: with no init system
 # there is nothing to stop.
-for svc in haproxy dnsmasq redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-postgres-exporter prometheus-redis-exporter; do
+for svc in haproxy dnsmasq redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter prometheus-postgres-exporter prometheus-redis-exporter prometheus-pushgateway; do
   if command -v service >/dev/null 2>&1; then
     service "$svc" stop >/dev/null 2>&1 || true
   fi

@@ -118,6 +118,26 @@ export const CHARTS = {
             readOn("https://github.com/grafana/alloy/blob/helm-chart/1.11.1/operations/helm/charts/alloy/values.yaml", "alloy.mounts.varlog, alloy.mounts.extra, controller.volumes.extra"),
         ],
     },
+    pushgateway: {
+        repo: PROMETHEUS_COMMUNITY,
+        chart: "prometheus-pushgateway",
+        version: "3.8.0",
+        appVersion: "v1.11.3",
+        // No kubeVersion in its Chart.yaml: a Deployment, a Service and a ServiceMonitor.
+        kubeMinors: { min: "1.19" },
+        exports: ["genai_api_spend_usd_total"],
+        evidence: [
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-pushgateway-3.8.0/charts/prometheus-pushgateway/Chart.yaml",
+                "appVersion v1.11.3, no kubeVersion; tag of 2026-08-07",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-pushgateway-3.8.0/charts/prometheus-pushgateway/values.yaml",
+                "image quay.io/prometheus/pushgateway (tag = appVersion); securityContext runAsUser 65534, runAsNonRoot; containerSecurityContext {}; " +
+                    "serviceMonitor.enabled false, honorLabels true, additionalLabels; service.port 9091; liveness /-/healthy, readiness /-/ready",
+            ),
+        ],
+    },
     dcgmExporter: {
         repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
         chart: "dcgm-exporter",

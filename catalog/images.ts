@@ -301,6 +301,29 @@ export const IMAGES = {
             readOn("https://github.com/prometheus/blackbox_exporter/blob/v0.28.0/prober/http.go#L489-L495", "follow_redirects: false refuses to follow; a 3xx is then a failed probe unless listed as valid"),
         ],
     },
+    pushgateway: {
+        ref: "prom/pushgateway:v1.11.3",
+        archs: BOTH,
+        user: NOBODY,
+        ports: { http: 9091 },
+        health: { kind: "http", port: 9091, path: "/-/ready", readyMeans: "the metric store accepts pushes" },
+        // What the applications push (catalog/app-metrics.ts), and the time of each group's last push.
+        metrics: { port: 9091, path: "/metrics", names: ["genai_api_spend_usd_total", "push_time_seconds"] },
+        // No --persistence.file: pushed groups live in memory; the applications push cumulative counters again.
+        writablePaths: [],
+        cpuFeatures: [],
+        readySeconds: 10,
+        httpClient: "busybox-wget",
+        evidence: [
+            readOn("https://github.com/prometheus/pushgateway/blob/v1.11.3/Dockerfile", "USER 65534, EXPOSE 9091, ENTRYPOINT /bin/pushgateway; busybox base"),
+            readOn("https://github.com/prometheus/pushgateway/blob/v1.11.3/Makefile#L15", "DOCKER_ARCHS amd64 armv7 arm64 ppc64le s390x; Makefile.common DOCKER_REPO prom"),
+            readOn(
+                "https://github.com/prometheus/pushgateway/blob/v1.11.3/main.go#L115-L134",
+                "/-/healthy and /-/ready answer 200 (500 when the store fails), no redirect; PUT/POST/DELETE /metrics/job/<job>{/<label>/<value>}; --persistence.file defaults to none (memory)",
+            ),
+            readOn("https://github.com/prometheus/pushgateway/blob/v1.11.3/storage/diskmetricstore.go#L38-L40", "push_time_seconds and push_failure_time_seconds per group"),
+        ],
+    },
     fetcher: {
         ref: "curlimages/curl:8.21.0",
         archs: BOTH,

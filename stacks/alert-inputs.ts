@@ -3,6 +3,8 @@
  * signals come from, and what marks a deploy. One definition for the stacks and the tests that prove
  * the rules on real Prometheus.
  */
+import { API_SPEND } from "../catalog/app-metrics";
+import { CHARTS } from "../catalog/charts";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
 import { AlertInputs } from "../components/observability/alerts";
 import { StackConfig } from "./config";
@@ -13,7 +15,14 @@ export function appNamespaceName(stack: string): string {
 }
 
 export function alertInputsOf(cfg: StackConfig): AlertInputs {
-    const budget = { monthlyBudgetUsd: cfg.budget.monthlyUsd, budgetAlertThreshold: cfg.budget.alertThreshold };
+    const apiSpend = (published: readonly string[] | undefined) => ({
+        apiSpend: {
+            counter: upGauge(published, API_SPEND.metric),
+            dailyBudgetUsd: cfg.budget.apiDaily.budgetUsd,
+            warningFraction: cfg.budget.alertThreshold,
+            criticalUsd: cfg.budget.apiDaily.criticalUsd,
+        },
+    });
     if (cfg.platform === "docker") {
         // HAProxy's per-server series carry what engines without metrics lack; the blackbox exporter probes every replica.
         return {
@@ -24,7 +33,8 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             // The exporters next to Postgres and Redis say whether each answers; node-exporter reads the Docker host's disks.
             dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
             disks: { nodes: true, volumes: false },
-            ...budget,
+            // The applications push their API spend to the stack's Pushgateway.
+            ...apiSpend(IMAGES.pushgateway.metrics.names),
         };
     }
     // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
@@ -42,12 +52,12 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         // The exporters the stack runs in the cluster against RDS and ElastiCache (data-store-exporters-k8s.ts).
         dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
         disks: { nodes: true, volumes: true },
-        ...budget,
+        ...apiSpend(CHARTS.pushgateway.exports),
     };
 }
 
-/** The exporter's gauge of whether its data store answers, as the catalog lists it. */
+/** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter). */
 function upGauge(names: readonly string[] | undefined, name: string): string {
-    if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for its exporter`);
+    if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for the component that publishes it`);
     return name;
 }

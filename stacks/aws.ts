@@ -19,7 +19,7 @@ import { inferencePanels } from "../components/observability/grafana";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
-import { ALERTMANAGER_SERVICE_ACCOUNT, ALWAYS_FIRING_ALERTS, GRAFANA_SERVICE, KubernetesObservability, MONITORING_NAMESPACE, prometheusUrl } from "../components/observability/k8s";
+import { ALERTMANAGER_SERVICE_ACCOUNT, ALWAYS_FIRING_ALERTS, GRAFANA_SERVICE, KubernetesObservability, MONITORING_NAMESPACE, prometheusUrl, PUSHGATEWAY_SERVICE } from "../components/observability/k8s";
 import { AwsSecretStore, SECRET_KEYS } from "../components/secrets/aws";
 import { GeneratedSecrets } from "../components/secrets/generated";
 import { platformTags } from "../components/shared/tags";
@@ -333,5 +333,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         backupBucket: bucket.bucket.bucket,
         backupVault: backups.vault.name,
         services: cfg.models.map((m) => m.name),
+        // Where the applications in the cluster push genai_api_spend_usd_total.
+        pushgatewayUrl: `http://${PUSHGATEWAY_SERVICE}.${MONITORING_NAMESPACE}.svc:${IMAGES.pushgateway.ports.http}`,
     };
 }

@@ -66,6 +66,8 @@ export interface ObservabilityConfig {
     readonly alertmanagerHostPort?: number;
     /** Host port Prometheus is published on in dev, bound to 127.0.0.1 (the rollout tool queries it); undefined publishes none. */
     readonly prometheusHostPort?: number;
+    /** Host port (127.0.0.1) of the dev Pushgateway, where applications push their API spend; none when unset. */
+    readonly pushgatewayHostPort?: number;
 }
 
 /** What the Docker host offers; the dev stack is sized and its images chosen for it. */
@@ -86,6 +88,8 @@ export interface BudgetConfig {
     readonly monthlyUsd: number;
     /** Fraction of the budget at which the first alert fires, e.g. 0.8. */
     readonly alertThreshold: number;
+    /** External model APIs' spend over 24 hours: the daily budget (warned at alertThreshold) and the critical level, USD. */
+    readonly apiDaily: { readonly budgetUsd: number; readonly criticalUsd: number };
 }
 
 /** What the cost estimate cannot read off the resources: the stack's own assumptions. */
@@ -274,6 +278,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
         alertWebhookUrl: readWebhookUrl(r, "alertWebhookUrl"),
         alertmanagerHostPort: optionalPort(r, "alertmanagerHostPort"),
         prometheusHostPort: optionalPort(r, "prometheusHostPort"),
+        pushgatewayHostPort: optionalPort(r, "pushgatewayHostPort"),
     };
     return {
         project: source.project,
@@ -300,10 +305,7 @@ export function loadStackConfig(source: ConfigSource, reader = new ConfigReader(
             snapshotRetentionDays: r.integer("cacheSnapshotRetentionDays", 0, 35),
         },
         observability,
-        budget: {
-            monthlyUsd: budgetMonthly,
-            alertThreshold: r.number("budgetAlertThreshold", 0, 1, true),
-        },
+        budget: readBudget(r, budgetMonthly),
         costAssumptions: {
             spotDiscount: r.number("costSpotDiscount", 0, 0.95),
             s3ExpectedGbPerBucket: r.integer("costS3GbPerBucket", 0, 1_000_000),
@@ -528,6 +530,17 @@ function readHostConfig(r: ConfigReader): HostConfig {
         cpuFeatures: r.stringList("hostCpuFeatures", /^[a-z0-9_]+$/, "CPU feature flags as /proc/cpuinfo names them (avx512f)"),
         arch: arch === "auto" ? machineArch() : arch,
     };
+}
+
+function readBudget(r: ConfigReader, monthlyUsd: number): BudgetConfig {
+    const alertThreshold = r.number("budgetAlertThreshold", 0, 1, true);
+    const budgetUsd = r.integer("apiDailyBudgetUsd", 1, 1_000_000);
+    const criticalUsd = r.integer("apiDailyCriticalUsd", 1, 1_000_000);
+    const warningUsd = budgetUsd * alertThreshold;
+    if (criticalUsd <= warningUsd || criticalUsd > budgetUsd) {
+        r.fail("apiDailyCriticalUsd", criticalUsd, `an integer above the warning (${warningUsd} = budgetAlertThreshold x apiDailyBudgetUsd) and at most apiDailyBudgetUsd (${budgetUsd})`);
+    }
+    return { monthlyUsd, alertThreshold, apiDaily: { budgetUsd, criticalUsd } };
 }
 
 function optionalPort(r: ConfigReader, key: string): number | undefined {

@@ -129,6 +129,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         alertmanagerConfig: alertmanagerConfigOf(cfg),
         alertmanagerHostPort: cfg.observability.alertmanagerHostPort,
         prometheusHostPort: cfg.observability.prometheusHostPort,
+        pushgatewayHostPort: cfg.observability.pushgatewayHostPort,
         postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
         redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
         hostArch,
@@ -182,6 +183,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         grafanaUrl,
         alertmanagerUrl: cfg.observability.alertmanagerHostPort ? `http://127.0.0.1:${cfg.observability.alertmanagerHostPort}` : undefined,
         prometheusUrl: cfg.observability.prometheusHostPort ? `http://127.0.0.1:${cfg.observability.prometheusHostPort}` : undefined,
+        pushgatewayUrl: cfg.observability.pushgatewayHostPort ? `http://127.0.0.1:${cfg.observability.pushgatewayHostPort}` : undefined,
         // Encrypted in the state; shown only by `pulumi stack output grafanaAdminPassword --show-secrets`.
         grafanaAdminPassword: secrets.values.grafanaAdminPassword,
         services: pulumi.all(services),

@@ -77,14 +77,11 @@ export interface AlertInputs {
      */
     readonly probes?: boolean;
     /**
-     * The metric that carries month-to-date spend in USD, where something the platform runs publishes
-     * one; without it there is no budget alert in Prometheus (AWS Budgets still alerts on cloud spend).
+     * Spend on external model APIs, the counter the applications push (catalog/app-metrics.ts), watched over
+     * the last 24 hours: a warning at `warningFraction` of the daily budget, a critical alert at `criticalUsd`.
+     * No rule without it. Cloud spend is watched by AWS Budgets (components/observability/budget.ts).
      */
-    readonly spendMetric?: string;
-    /** Monthly budget in USD, the denominator of the budget alerts. */
-    readonly monthlyBudgetUsd: number;
-    /** Fraction of the budget of the first budget alert (seed 0.8). */
-    readonly budgetAlertThreshold: number;
+    readonly apiSpend?: { readonly counter: string; readonly dailyBudgetUsd: number; readonly warningFraction: number; readonly criticalUsd: number };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -111,7 +108,7 @@ export const DISK_THRESHOLDS = { warningPercent: 85, criticalPercent: 95 } as co
 /** File systems that are not disks: memory, overlays of container layers, read-only images. */
 const NOT_DISKS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|autofs|proc|sysfs|devtmpfs"';
 
-/** The fraction of the budget of the second, critical budget alert. */
+/** The fraction of the monthly budget at which AWS Budgets sends its second, critical notification. */
 export const BUDGET_CRITICAL_THRESHOLD = 0.9;
 
 /** Seeds' thresholds. */
@@ -309,7 +306,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...diskRules(inputs.disks),
         ...(inputs.deploys ? inputs.models.flatMap((model) => deploymentRules(model, inputs.loadBalancer, inputs.deploys!)) : []),
         ...(inputs.deploys?.kind === "kube-state-metrics" ? [deploymentFailedRule(inputs.deploys)] : []),
-        ...(inputs.spendMetric ? budgetRules(inputs.spendMetric, inputs) : []),
+        ...(inputs.apiSpend ? apiSpendRules(inputs.apiSpend) : []),
     ];
 }
 
@@ -410,27 +407,34 @@ function sloRules(model: ModelSpec, inputs: AlertInputs): AlertRuleSpec[] {
     );
 }
 
-function budgetRules(spendMetric: string, inputs: AlertInputs): AlertRuleSpec[] {
+/** The window of the daily API budget: the last 24 hours, rolling. */
+export const API_SPEND_WINDOW = "1d";
+
+/** External-API spend over the last 24 hours against the daily budget: a warning, then a critical alert. */
+function apiSpendRules(spend: NonNullable<AlertInputs["apiSpend"]>): AlertRuleSpec[] {
+    const measure = `sum(increase(${spend.counter}[${API_SPEND_WINDOW}]))`;
+    const warningUsd = spend.dailyBudgetUsd * spend.warningFraction;
+    const description = `{{ $value | printf "%.2f" }} USD spent on external model APIs in the last 24 hours (daily budget ${spend.dailyBudgetUsd} USD).`;
     return [
         {
-            name: "BudgetThresholdReached",
-            measure: `sum(${spendMetric}) / ${inputs.monthlyBudgetUsd}`,
+            name: "ApiSpendHigh",
+            measure,
             comparator: ">",
-            threshold: inputs.budgetAlertThreshold,
-            forSeconds: 300,
+            threshold: warningUsd,
+            forSeconds: 60,
             severity: "warning",
-            summary: `Month-to-date spend above ${Math.round(inputs.budgetAlertThreshold * 100)}% of the budget`,
-            description: `Spend is {{ $value | humanizePercentage }} of the ${inputs.monthlyBudgetUsd} USD monthly budget.`,
+            summary: `External API spend above ${Math.round(spend.warningFraction * 100)}% of the ${spend.dailyBudgetUsd} USD daily budget`,
+            description,
         },
         {
-            name: "BudgetCritical",
-            measure: `sum(${spendMetric}) / ${inputs.monthlyBudgetUsd}`,
+            name: "ApiSpendCritical",
+            measure,
             comparator: ">",
-            threshold: BUDGET_CRITICAL_THRESHOLD,
-            forSeconds: 300,
+            threshold: spend.criticalUsd,
+            forSeconds: 60,
             severity: "critical",
-            summary: `Month-to-date spend above ${Math.round(BUDGET_CRITICAL_THRESHOLD * 100)}% of the budget`,
-            description: `Spend is {{ $value | humanizePercentage }} of the ${inputs.monthlyBudgetUsd} USD monthly budget.`,
+            summary: `External API spend above ${spend.criticalUsd} USD in 24 hours`,
+            description,
         },
     ];
 }

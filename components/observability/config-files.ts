@@ -21,6 +21,8 @@ export interface ScrapeJob {
     readonly metricRelabels?: readonly MetricRelabel[];
     /** A blackbox probe job: each target URL is checked by the exporter at `exporter` with `module`. */
     readonly probe?: { readonly exporter: string; readonly module: string };
+    /** Keep the scraped series' own `job` and `instance` (a Pushgateway's pushed groups). @default false */
+    readonly honorLabels?: boolean;
 }
 
 function scrapeConfig(job: ScrapeJob): Record<string, unknown> {
@@ -28,6 +30,7 @@ function scrapeConfig(job: ScrapeJob): Record<string, unknown> {
         job_name: job.job,
         metrics_path: job.probe ? "/probe" : job.metricsPath ?? "/metrics",
         static_configs: [{ targets: [...job.targets], ...(job.labels ? { labels: { ...job.labels } } : {}) }],
+        ...(job.honorLabels ? { honor_labels: true } : {}),
     };
     if (job.probe) {
         base.params = { module: [job.probe.module] };

@@ -52,6 +52,8 @@ export interface DockerObservabilityArgs {
     readonly alertmanagerHostPort?: number;
     /** Host port Prometheus is published on, bound to 127.0.0.1; undefined publishes none. */
     readonly prometheusHostPort?: number;
+    /** Host port of the Pushgateway on 127.0.0.1, where applications on the host push their API spend; none when unset. */
+    readonly pushgatewayHostPort?: number;
     /** The Postgres server the exporter reads. */
     readonly postgres: DatabaseTarget;
     /** The Redis server the exporter reads. */
@@ -100,6 +102,8 @@ export function platformScrapeJobs(): ScrapeJob[] {
         { job: "node", targets: [`node-exporter:${metrics("nodeExporter").port}`], labels: { component: "host" } },
         { job: "postgres", targets: [`postgres-exporter:${metrics("postgresExporter").port}`], labels: { component: "postgres" } },
         { job: "redis", targets: [`redis-exporter:${metrics("redisExporter").port}`], labels: { component: "redis" } },
+        // What the applications pushed keeps the job and instance they pushed it as.
+        { job: "pushgateway", targets: [`pushgateway:${metrics("pushgateway").port}`], honorLabels: true, labels: { component: "monitoring" } },
     ];
 }
 
@@ -177,6 +181,20 @@ export class DockerObservability extends pulumi.ComponentResource {
             healthcheck: healthOf("alertmanager"),
             memoryMb: 128,
             labels: labels("alertmanager"),
+        });
+
+        // Applications push their external-API spend here: from the application network as
+        // http://pushgateway:9091, from the host on 127.0.0.1 (published from the network with a route out).
+        add("pushgateway", "pushgateway", {
+            networks: [
+                monitoring("pushgateway"),
+                { network: args.appNetwork, aliases: ["pushgateway"] },
+                ...(args.pushgatewayHostPort ? [{ network: args.alertsNetwork, aliases: ["pushgateway"] }] : []),
+            ],
+            ports: args.pushgatewayHostPort ? [{ internal: IMAGES.pushgateway.ports.http, external: args.pushgatewayHostPort, ip: "127.0.0.1" }] : undefined,
+            healthcheck: healthOf("pushgateway"),
+            memoryMb: 64,
+            labels: labels("pushgateway"),
         });
 
         add("loki", "loki", {

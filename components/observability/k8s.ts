@@ -52,6 +52,8 @@ export const ALERTMANAGER_SERVICE_ACCOUNT = `${KPS_RELEASE}-alertmanager`;
 export const GRAFANA_SERVICE = { name: `${KPS_RELEASE}-grafana`, port: 80, containerPort: IMAGES.grafana.ports.http } as const;
 /** Namespace of the observability stack. */
 export const MONITORING_NAMESPACE = "monitoring";
+/** The Pushgateway's Service in the monitoring namespace, where applications push their API spend. */
+export const PUSHGATEWAY_SERVICE = "pushgateway";
 /**
  * Alerts of kube-prometheus-stack's default rules that fire by design: Watchdog always (a heartbeat for an
  * external dead man's switch), InfoInhibitor whenever an info alert fires (it only inhibits). Alertmanager
@@ -145,6 +147,22 @@ export class KubernetesObservability extends pulumi.ComponentResource {
                 "kube-state-metrics": { nodeSelector: system },
             },
             [alertmanagerSecret, crds, ...args.alertmanagerIdentity],
+        );
+        // Applications push their external-API spend to http://pushgateway.<monitoring namespace>:9091; the chart's
+        // ServiceMonitor keeps the pushed job and instance (honorLabels). Hardened beyond the chart's defaults, which
+        // set no seccomp profile, capabilities or read-only root.
+        release(
+            "pushgateway",
+            CHARTS.pushgateway,
+            {
+                fullnameOverride: PUSHGATEWAY_SERVICE,
+                serviceMonitor: { enabled: true, honorLabels: true, namespace: args.namespace },
+                securityContext: { runAsUser: IMAGES.pushgateway.user.uid, runAsGroup: IMAGES.pushgateway.user.gid, runAsNonRoot: true, fsGroup: IMAGES.pushgateway.user.gid, seccompProfile: { type: "RuntimeDefault" } },
+                containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                nodeSelector: system,
+            },
+            [this.stack],
         );
         const retentionPeriod = `${lokiRetentionHours(args.logsRetentionDays)}h`;
         const loki = release("loki", CHARTS.loki, {

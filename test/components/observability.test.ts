@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
 import { ModelSpec } from "../../components/inference/model";
-import { AlertRuleSpec, alertRuleGroups, BUDGET_CRITICAL_THRESHOLD, modelDownSeconds, platformAlertRules, promDuration, renderPrometheusRules, THRESHOLDS } from "../../components/observability/alerts";
+import { AlertRuleSpec, alertRuleGroups, modelDownSeconds, platformAlertRules, promDuration, renderPrometheusRules, THRESHOLDS } from "../../components/observability/alerts";
 import {
     BLACKBOX_MODULE,
     lokiRetentionHours,
@@ -116,7 +116,7 @@ describe("observability", () => {
     });
 
     describe("alert rules", () => {
-        const devRules = platformAlertRules({ models: dev.models, loadBalancer: LB, monthlyBudgetUsd: 50, budgetAlertThreshold: 0.8 });
+        const devRules = platformAlertRules({ models: dev.models, loadBalancer: LB });
 
         it("watches a model's replicas only where its engine has a metrics endpoint", () => {
             expect(rulesNamed(devRules, "ModelUnavailable", "llm")).to.have.length(1);
@@ -128,7 +128,7 @@ describe("observability", () => {
             for (const name of ["llm", "image"]) expect(rulesNamed(devRules, "HighErrorRate", name), name).to.have.length(1);
             expect(rulesNamed(devRules, "HighGenerationLatency", "llm")[0].summary).to.equal("Mean generation latency of llm above 30 s");
             expect(rulesNamed(devRules, "ImageGenerationSlow", "image")[0].summary).to.equal("Mean image generation latency of image above 30 s");
-            const without = platformAlertRules({ models: dev.models, loadBalancer: undefined, monthlyBudgetUsd: 50, budgetAlertThreshold: 0.8 });
+            const without = platformAlertRules({ models: dev.models, loadBalancer: undefined });
             expect(without.filter((r) => ["HighErrorRate", "HighGenerationLatency", "ImageGenerationSlow"].includes(r.name))).to.deep.equal([]);
         });
 
@@ -139,7 +139,7 @@ describe("observability", () => {
         });
 
         it("watches a canary's own error ratio, scoped to its track, only when a canary runs", () => {
-            const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined, monthlyBudgetUsd: 6000, budgetAlertThreshold: 0.8 });
+            const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined });
             const [canary] = rulesNamed(rules, "CanaryHighErrorRate", "llm");
             expect(canary).to.deep.include({ track: "canary", threshold: THRESHOLDS.errorRatio, measure: errorRatio(vllm, undefined, "2m", "canary")!.query });
             expect(rulesNamed(rules, "HighGenerationLatency", "llm")[0].summary).to.match(/^p95 generation latency/);
@@ -154,15 +154,16 @@ describe("observability", () => {
             expect(rulesNamed(devRules, "ModelUnavailable", "llm")[0].forSeconds).to.equal(modelDownSeconds(llama));
         });
 
-        it("adds budget rules at the configured and the critical threshold only with a spend metric", () => {
-            expect(devRules.filter((r) => r.name.startsWith("Budget"))).to.deep.equal([]);
-            const rules = platformAlertRules({ models: dev.models, loadBalancer: LB, spendMetric: "genai_cost_month_to_date_usd", monthlyBudgetUsd: 50, budgetAlertThreshold: 0.7 });
-            const budget = rules.filter((r) => r.name.startsWith("Budget"));
-            expect(budget.map((r) => [r.name, r.threshold, r.severity])).to.deep.equal([
-                ["BudgetThresholdReached", 0.7, "warning"],
-                ["BudgetCritical", BUDGET_CRITICAL_THRESHOLD, "critical"],
+        it("watches the external APIs' spend over 24 hours at the warning fraction and the critical level, only with the counter", () => {
+            expect(devRules.filter((r) => r.name.startsWith("ApiSpend"))).to.deep.equal([]);
+            const apiSpend = { counter: "genai_api_spend_usd_total", dailyBudgetUsd: 50, warningFraction: 0.8, criticalUsd: 45 };
+            const rules = platformAlertRules({ models: dev.models, loadBalancer: LB, apiSpend });
+            const spend = rules.filter((r) => r.name.startsWith("ApiSpend"));
+            expect(spend.map((r) => [r.name, r.threshold, r.severity])).to.deep.equal([
+                ["ApiSpendHigh", 40, "warning"],
+                ["ApiSpendCritical", 45, "critical"],
             ]);
-            for (const r of budget) expect(r.measure).to.equal("sum(genai_cost_month_to_date_usd) / 50");
+            for (const r of spend) expect(r.measure).to.equal("sum(increase(genai_api_spend_usd_total[1d]))");
         });
 
         it("gives every rule a severity, a summary and a positive duration, and names distinct per model", () => {

@@ -1,7 +1,7 @@
 /**
  * Synthetic metrics for each seed alert, and the promtool rule unit tests built from them.
  *
- * Each scenario writes raw series (what node-exporter, the model servers and the cost exporter
+ * Each scenario writes raw series (what node-exporter, the model servers and the applications
  * would expose), independently of the rules' expressions: one series set measures just above
  * the rule's threshold (the alert must fire), another just below it (it must not). Thresholds,
  * `for` durations and severities are read from the typed rule definitions, so the tests follow
@@ -303,21 +303,22 @@ const queueBacklog: ScenarioBuilder = (rule, context) => {
     ];
 };
 
-const budget: ScenarioBuilder = (rule, context) => {
-    const inputs = context.inputs;
-    /** Month-to-date spend amounting to `fraction` of the budget, split over two services. */
-    const spend = (fraction: number): InputSeries[] => {
-        const total = inputs.monthlyBudgetUsd * fraction;
-        return [
-            gauge("genai_cost_month_to_date_usd", { service: "llm" }, total * 0.75),
-            gauge("genai_cost_month_to_date_usd", { service: "image" }, total * 0.25),
-        ];
-    };
-    const above = rule.threshold + 0.02;
-    const below = rule.threshold - 0.02;
+/**
+ * External-API spend pushed by two applications: 0 at the first sample, then `total` over the last 24 hours
+ * from the second on. The first sample at 0 and evaluations on sample times make `increase()` exact.
+ */
+const apiSpend: ScenarioBuilder = (rule, context) => {
+    const spend = context.inputs.apiSpend;
+    if (!spend) throw new Error("the stack has no API spend counter");
+    const pushed = (total: number): InputSeries[] => [
+        { series: selector(spend.counter, { job: "chat-app", instance: "chat-app-0", provider: "openai" }), values: `0 ${total * 0.75}x${SAMPLES - 2}` },
+        { series: selector(spend.counter, { job: "search-app", instance: "search-app-0", provider: "openrouter" }), values: `0 ${total * 0.25}x${SAMPLES - 2}` },
+    ];
+    const above = rule.threshold + 1;
+    const below = rule.threshold - 1;
     return [
-        { title: `spend at ${percent(above)} of the ${inputs.monthlyBudgetUsd} USD budget`, input: spend(above), holdsFrom: 0, firing: [{ labels: {}, value: above }] },
-        { title: `spend at ${percent(below)} of the ${inputs.monthlyBudgetUsd} USD budget`, input: spend(below), holdsFrom: 0, firing: [] },
+        { title: `${above} USD of API spend in 24 hours`, input: pushed(above), holdsFrom: SAMPLE_INTERVAL_SECONDS, firing: [{ labels: {}, value: above }] },
+        { title: `${below} USD of API spend in 24 hours`, input: pushed(below), holdsFrom: SAMPLE_INTERVAL_SECONDS, firing: [] },
     ];
 };
 
@@ -505,8 +506,8 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     ImageGenerationSlow: slowRequests,
     ModelUnavailable: modelUnavailable,
     QueueBacklog: queueBacklog,
-    BudgetThresholdReached: budget,
-    BudgetCritical: budget,
+    ApiSpendHigh: apiSpend,
+    ApiSpendCritical: apiSpend,
 };
 
 /** The scenarios of one alert rule; throws when the rule has none. */
@@ -614,6 +615,8 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
     }
     if (inputs.dataStores?.database) series.push(flat(inputs.dataStores.database, { job: "postgres", instance: "postgres-exporter:9187" }, 1));
     if (inputs.dataStores?.cache) series.push(flat(inputs.dataStores.cache, { job: "redis", instance: "redis-exporter:9121" }, 1));
+    // An application spending a dollar an hour on external APIs: well within a daily budget.
+    if (inputs.apiSpend) series.push(growing(inputs.apiSpend.counter, { job: "chat-app", instance: "chat-app-0", provider: "openai" }, 1 / 60));
     const deploys = inputs.deploys;
     for (const model of inputs.models) {
         for (const track of ["stable", ...(model.canary ? ["canary" as const] : [])] as Track[]) {

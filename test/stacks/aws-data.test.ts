@@ -217,6 +217,19 @@ for (const stack of ["staging", "prod"] as const) {
                 expect(pipeline, "each node ships only its own pods").to.contain('field = "spec.nodeName=" + sys.env("HOSTNAME")');
                 expect(alloy.controller.tolerations).to.deep.include({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
             });
+            it("runs a Pushgateway for the applications' API spend: scraped with their own labels, under the restricted profile", () => {
+                const release = run.one("kubernetes:helm.sh/v3:Release", "observability-pushgateway").inputs;
+                expect(release.chart).to.equal("prometheus-pushgateway");
+                expect(release.version).to.equal("3.8.0");
+                expect(release.values.fullnameOverride).to.equal("pushgateway");
+                expect(release.values.serviceMonitor).to.deep.include({ enabled: true, honorLabels: true });
+                // The chart sets no seccomp profile, capabilities or read-only root by default.
+                expect(release.values.securityContext).to.deep.include({ runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } });
+                expect(release.values.containerSecurityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+                expect(run.outputs.pushgatewayUrl).to.equal("http://pushgateway.monitoring.svc:9091");
+                const rules = JSON.stringify(run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs.spec);
+                expect(rules).to.contain("ApiSpendCritical").and.contain("sum(increase(genai_api_spend_usd_total[1d]))");
+            });
             it("serves Grafana through the ALB under /grafana/", () => {
                 const rule = run.one("aws:lb/listenerRule:ListenerRule", "lb-grafana").inputs;
                 expect(rule.conditions[0].pathPattern.values).to.include("/grafana/*");

@@ -131,6 +131,10 @@ describe("stack configuration", () => {
         it("a non-numeric budget", () => expectConfigError({ monthlyBudgetUsd: "lots" }, "monthlyBudgetUsd", '"lots"', /a number greater than 0/));
         it("a zero budget", () => expectConfigError({ monthlyBudgetUsd: "0" }, "monthlyBudgetUsd", '"0"', /a number greater than 0/));
         it("an alert threshold above 1", () => expectConfigError({ budgetAlertThreshold: "80" }, "budgetAlertThreshold", '"80"', /greater than 0 and at most 1/));
+        it("an API critical level above the daily API budget", () =>
+            expectConfigError({ apiDailyCriticalUsd: "60" }, "apiDailyCriticalUsd", "60", /above the warning \(40 = budgetAlertThreshold x apiDailyBudgetUsd\) and at most apiDailyBudgetUsd \(50\)/));
+        it("an API critical level at or below the warning", () =>
+            expectConfigError({ apiDailyBudgetUsd: "100", apiDailyCriticalUsd: "80" }, "apiDailyCriticalUsd", "80", /above the warning \(80 = /));
         it("a secret in a model's plain env", () =>
             expectConfigError({ models: withModel((m) => (m.env = { HF_TOKEN: "hf_abc" })) }, "models[0].env.HF_TOKEN", '"(hidden)"', /no secret in a plain environment variable/));
         it("a literal OpenAI key in a model's plain env", () =>

@@ -79,6 +79,7 @@ describe("dev stack (Docker)", () => {
                 "genai-dev-postgres",
                 "genai-dev-postgres-exporter",
                 "genai-dev-prometheus",
+                "genai-dev-pushgateway",
                 "genai-dev-redis",
                 "genai-dev-redis-exporter",
             ].sort(),
@@ -97,29 +98,40 @@ describe("dev stack (Docker)", () => {
         expect(networksOf(run, "lb")).to.deep.equal(["genai-dev-edge", "genai-dev-monitoring"]);
         // The databases are reachable only from the application network, which the model servers stay off.
         const onApp = run.ofType(CONTAINER).filter((c) => networksOf(run, c.name).includes("genai-dev-network")).map((c) => c.name).sort();
-        expect(onApp).to.deep.equal(["backups-postgres", "backups-redis", "observability-postgres-exporter", "observability-redis-exporter", "postgres", "redis"]);
+        // The Pushgateway joins it too: applications there push their API spend to it.
+        expect(onApp).to.deep.equal([
+            "backups-postgres",
+            "backups-redis",
+            "observability-postgres-exporter",
+            "observability-pushgateway",
+            "observability-redis-exporter",
+            "postgres",
+            "redis",
+        ]);
         expect(networksOf(run, "postgres")).to.deep.equal(["genai-dev-network"]);
         // Alertmanager alone has its own network with a route out, for its receivers and its published UI.
         expect(networksOf(run, "observability-alertmanager")).to.deep.equal(["genai-dev-alerts", "genai-dev-monitoring"]);
         const onAlerts = run.ofType(CONTAINER).filter((c) => networksOf(run, c.name).includes("genai-dev-alerts")).map((c) => c.name).sort();
-        expect(onAlerts).to.deep.equal(["observability-alertmanager", "observability-prometheus"]);
+        expect(onAlerts).to.deep.equal(["observability-alertmanager", "observability-prometheus", "observability-pushgateway"]);
         for (const name of ["observability-loki", "observability-alloy", "observability-docker-api-proxy"]) {
             expect(networksOf(run, name), name).to.deep.equal(["genai-dev-monitoring"]);
         }
     });
 
-    it("publishes the load balancer, Prometheus and Alertmanager's UI, on 127.0.0.1 only, each from a network with a route out", () => {
+    it("publishes the load balancer, Prometheus, Alertmanager's UI and the Pushgateway, on 127.0.0.1 only, each from a network with a route out", () => {
         const published = run.ofType(CONTAINER).filter((c) => (c.inputs.ports ?? []).length > 0);
         expect(Object.fromEntries(published.map((c) => [c.name, c.inputs.ports]))).to.deep.equal({
             lb: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }],
             "observability-alertmanager": [{ internal: 9093, external: 9093, ip: "127.0.0.1" }],
             "observability-prometheus": [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+            "observability-pushgateway": [{ internal: 9091, external: 9091, ip: "127.0.0.1" }],
         });
         // A port published from internal networks only does not work (moby #36174).
         const internal = new Set(run.ofType(NETWORK).filter((n) => n.inputs.internal).map((n) => n.inputs.name));
         for (const c of published) expect(networksOf(run, c.name).some((n) => !internal.has(n)), c.name).to.equal(true);
         expect(run.outputs.alertmanagerUrl).to.equal("http://127.0.0.1:9093");
         expect(run.outputs.prometheusUrl).to.equal("http://127.0.0.1:9090");
+        expect(run.outputs.pushgatewayUrl).to.equal("http://127.0.0.1:9091");
     });
 
     it("fits a laptop: memory limits add up to at most 8 GiB and no container asks for more than the host's CPUs", () => {
