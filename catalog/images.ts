@@ -342,6 +342,28 @@ export const IMAGES = {
             readOn("https://github.com/curl/curl-container/blob/8.21.0/.github/workflows/build_latest_release_multi.yml#L105", "pushed as docker.io/curlimages/curl:<release>"),
         ],
     },
+    awsCli: {
+        ref: "amazon/aws-cli:2.36.7",
+        // The Dockerfile builds the x86_64 installer unless told otherwise; published arm64 images were not read.
+        archs: ["amd64"],
+        // No USER line: root unless told. It writes only under HOME (~/.aws) and its temporary directory, both set to a volume.
+        user: { uid: 65534, gid: 65534, mode: "root", anyUid: true },
+        ports: {},
+        health: { kind: "none", readyMeans: "uploads generated outputs in a loop; a failed upload is logged and retried, the exit code says whether the last one succeeded" },
+        writablePaths: ["/tmp"],
+        cpuFeatures: [],
+        readySeconds: 5,
+        // No HTTP check runs in it; whether the Amazon Linux base carries curl was not read.
+        httpClient: "none",
+        evidence: [
+            readOn(
+                "https://github.com/aws/aws-cli/blob/2.36.7/docker/Dockerfile",
+                "FROM amazonlinux:2023; no USER line (root); ENTRYPOINT /usr/local/bin/aws, WORKDIR /aws; its RUN lines run under /bin/sh, so the image has a shell; EXE_FILENAME defaults to awscli-exe-linux-x86_64.zip. Not read: the image's arm64 builds, that coreutils' sleep is in the base image",
+            ),
+            readOn("https://github.com/aws/aws-cli/blob/2.36.7/scripts/installers/make-docker#L29", "the release script tags the image amazon/aws-cli; 2.36.7 is the newest 2.x tag of the repository read (2026-07-23)"),
+            readOn("https://docs.aws.amazon.com/cli/latest/userguide/install-cliv2-docker.html", "the official AWS CLI v2 images, on Docker Hub (amazon/aws-cli) and ECR Public, tagged by version"),
+        ],
+    },
 } as const satisfies Record<string, ImageContract>;
 
 export type InfraImage = keyof typeof IMAGES;

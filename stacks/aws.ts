@@ -317,6 +317,16 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
             prometheusUrl: prometheusUrl(),
             huggingFaceToken: model.gatedWeights ? secretRef(SECRET_KEYS.huggingFaceToken) : undefined,
             secretEnv: thirdPartyEnv,
+            generatedOutputs: {
+                bucket: bucket.bucket.bucket,
+                bucketArn: bucket.bucket.arn,
+                clusterName: cluster.cluster.name,
+                clusterArn: cluster.cluster.arn,
+                account,
+                namespace: appNamespaceName(cfg.stack),
+                prefix,
+                tags,
+            },
             provider: cluster.provider,
             dependsOn: [...cluster.ready, addons.keda, addons.loadBalancerController, addons.weightsStorageClass, appSecret],
         });

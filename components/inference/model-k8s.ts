@@ -1,9 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_CLASS_LABEL, GPU_TOLERATION, SYSTEM_NODES } from "../cluster/eks";
+import { ServerCommand } from "../../catalog/engines";
 import { IMAGES } from "../../catalog/images";
 import { httpProbeCommand } from "../../catalog/probes";
 import { engineGauge } from "../observability/signals";
+import { podIdentityRole } from "../shared/iam";
+import { named, Tags } from "../shared/tags";
 import { ModelSpec, modelVersions, Track } from "./model";
 import { fetchCommand, FETCH_MOUNT } from "./weights-fetch";
 
@@ -11,6 +14,26 @@ import { fetchCommand, FETCH_MOUNT } from "./weights-fetch";
 export interface SecretKeyRef {
     readonly name: pulumi.Input<string>;
     readonly key: string;
+}
+
+/** Where an image model's generated outputs are kept, and the identity that lets its pods write there. */
+export interface GeneratedOutputsTarget {
+    /** Name of the bucket; each model writes under `outputs/<model>/`, which its lifecycle rule expires. */
+    readonly bucket: pulumi.Input<string>;
+    /** ARN of the bucket. */
+    readonly bucketArn: pulumi.Input<string>;
+    /** Name of the EKS cluster whose Pod Identity binds the uploader's role. */
+    readonly clusterName: pulumi.Input<string>;
+    /** ARN of the EKS cluster, which the uploader's role trusts alone. */
+    readonly clusterArn: pulumi.Input<string>;
+    /** The stack's AWS account. */
+    readonly account: pulumi.Input<string>;
+    /** Name of the workloads' namespace, which the role's trust names (the same as `namespace`, known before deployment). */
+    readonly namespace: string;
+    /** Prefix of resource names, e.g. `genai-prod`. */
+    readonly prefix: string;
+    /** Tags of the uploader's role and association. */
+    readonly tags: Tags;
 }
 
 export interface KubernetesModelServiceArgs {
@@ -30,12 +53,87 @@ export interface KubernetesModelServiceArgs {
     readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
     /** The cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
+    /** Where an image model's generated outputs are uploaded; required for image engines, unused by the others. */
+    readonly generatedOutputs?: GeneratedOutputsTarget;
     /** What must exist first: node groups, the device plugin, KEDA, the load balancer controller. */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Seconds a stopping pod keeps serving while the ALB deregisters it. */
 export const PRE_STOP_SECONDS = 15;
+/** Seconds a server has to stop after its pre-stop wait. */
+export const SERVER_STOP_SECONDS = 45;
+/** Seconds kept for the uploader's last upload: a sidecar is stopped only once the server has. */
+export const UPLOAD_FINAL_SECONDS = 60;
+/** Seconds a stopping pod has in all: the pre-stop wait, the server's stop, then the uploader's last upload. */
+export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + SERVER_STOP_SECONDS + UPLOAD_FINAL_SECONDS;
+/** Seconds between two uploads of generated outputs. */
+export const UPLOAD_INTERVAL_SECONDS = 30;
+/** Where the uploader's HOME (the CLI's ~/.aws) and temporary files live: a volume, the root file system is read-only. */
+export const UPLOADER_SCRATCH = "/tmp";
+
+/**
+ * Where an image engine writes what it generates, read from its command: ComfyUI's `--output-directory`, or
+ * `output/` under its `--base-directory` (folder_paths.py, https://github.com/Comfy-Org/ComfyUI/blob/1df2885ebd28b8510d3d40f6a96b68da1232adaa/folder_paths.py#L70,
+ * read 2026-12-02); undefined when the command names neither.
+ */
+export function generatedOutputsPath(command: ServerCommand): string | undefined {
+    const value = (flag: string) => {
+        const i = command.args.indexOf(flag);
+        return i >= 0 ? command.args[i + 1] : undefined;
+    };
+    const explicit = value("--output-directory");
+    if (explicit !== undefined) return explicit;
+    const base = value("--base-directory");
+    return base === undefined ? undefined : `${base.replace(/\/$/, "")}/output`;
+}
+
+/** The S3 prefix of one model's generated outputs, which the bucket's `outputs/` lifecycle rule expires. */
+export function outputsPrefix(model: string): string {
+    return `outputs/${model}/`;
+}
+
+/**
+ * The uploader's script, for `sh -c` with the directory, the destination URL and the interval in seconds
+ * as `$1` to `$3`: `aws s3 sync` (new and changed files only, nothing deleted: S3's lifecycle expires them)
+ * every interval until SIGTERM, then one last sync, whose status is the script's. A TERM during a sync lets
+ * that sync finish first; a failed periodic sync is logged and retried at the next interval.
+ */
+export const UPLOAD_SCRIPT = [
+    'stopping=0; trap "stopping=1" TERM',
+    "upload() { aws s3 sync \"$1\" \"$2\" --only-show-errors --no-progress; }",
+    'while [ "$stopping" = 0 ]; do',
+    '  upload "$1" "$2" || echo "upload of $1 to $2 failed; next try in $3 s" >&2',
+    '  if [ "$stopping" = 0 ]; then sleep "$3" & sleeper=$!; wait "$sleeper"; kill "$sleeper" 2>/dev/null; fi',
+    "done",
+    'upload "$1" "$2"',
+].join("\n");
+
+/** The uploader's command: the script, and where it reads and writes. */
+export function uploaderCommand(directory: string, bucket: string, model: string, intervalSeconds: number = UPLOAD_INTERVAL_SECONDS): string[] {
+    return ["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", directory, `s3://${bucket}/${outputsPrefix(model)}`, String(intervalSeconds)];
+}
+
+/**
+ * The uploader's IAM policy: write objects under its model's prefix and list that prefix (`aws s3 sync`
+ * lists the destination to skip what is there), nothing else. The bucket is SSE-S3 encrypted: no KMS key.
+ */
+export function renderOutputsUploadPolicy(bucketArn: string, model: string): string {
+    const prefix = outputsPrefix(model);
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "WriteOutputs", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/${prefix}*` },
+            { Sid: "ListOutputs", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": `${prefix}*` } } },
+        ],
+    });
+}
+
+/** The service account of an image model's pods, which Pod Identity binds to its uploader role. */
+export function outputsServiceAccount(model: string): string {
+    return `${model}-outputs`;
+}
+
 /** How long Pulumi waits for a rollout, in minutes: a new GPU node, a multi-GB image pull and the weights load. */
 export const ROLLOUT_TIMEOUT_MINUTES = 40;
 export const ROLLOUT_TIMEOUT = `${ROLLOUT_TIMEOUT_MINUTES}m`;
@@ -132,6 +230,15 @@ export class KubernetesModelService extends pulumi.ComponentResource {
         super("genai:inference:ModelService", name, {}, opts);
         const { model } = args;
         const k = { parent: this, provider: args.provider };
+        const engine = model.engine;
+        const versions = modelVersions(model).map(({ track, version }) => {
+            const command = engine.command({ model: model.name, release: version.release, weights: version.weights, extraArgs: model.extraArgs });
+            const outputsPath = engine.kind === "image" ? generatedOutputsPath(command) : undefined;
+            if (engine.kind === "image" && outputsPath === undefined) throw new Error(`KubernetesModelService ${name}: the command of engine ${engine.id} names no output directory`);
+            return { track, version, command, outputsPath };
+        });
+        const outputs = engine.kind === "image" ? args.generatedOutputs : undefined;
+        if (engine.kind === "image" && outputs === undefined) throw new Error(`KubernetesModelService ${name}: generatedOutputs is required for model ${model.name}, whose engine ${engine.id} generates images`);
 
         const cache = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-weights`,
@@ -142,13 +249,14 @@ export class KubernetesModelService extends pulumi.ComponentResource {
             { ...k, retainOnDelete: true },
         );
 
-        const engine = model.engine;
+        // The pods' identity, which may write the model's outputs prefix and nothing else.
+        const uploader = outputs ? this.outputsUploader(name, model.name, args.namespace, outputs, k) : undefined;
+
         const timing = probeTiming(model);
-        for (const { track, version } of modelVersions(model)) {
+        for (const { track, version, command, outputsPath } of versions) {
             const deploymentName = `${model.name}-${track}`;
             const labels = podLabels(model.name, track, engine.id);
             const namespace = args.namespace;
-            const command = engine.command({ model: model.name, release: version.release, weights: version.weights, extraArgs: model.extraArgs });
             const env: k8s.types.input.core.v1.EnvVar[] = Object.entries({ ...model.env, ...command.env }).map(([n, value]) => ({ name: n, value }));
             if (args.huggingFaceToken) env.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceToken.name, key: args.huggingFaceToken.key } } });
             for (const [envName, ref] of Object.entries(args.secretEnv ?? {})) env.push({ name: envName, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
@@ -192,8 +300,11 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                         template: {
                             metadata: { labels },
                             spec: {
+                                // An image model's account carries its uploader's Pod Identity, which mounts a token of its own:
+                                // no pod needs the Kubernetes API's.
+                                serviceAccountName: uploader?.serviceAccount.metadata.name,
                                 automountServiceAccountToken: false,
-                                terminationGracePeriodSeconds: 120,
+                                terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                                 securityContext: { runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid, fsGroup: user.gid, seccompProfile: { type: "RuntimeDefault" } },
                                 nodeSelector: model.gpus > 0 ? { [GPU_CLASS_LABEL]: model.gpuClass! } : { ...SYSTEM_NODES },
                                 tolerations: model.gpus > 0 ? [{ ...GPU_TOLERATION }] : undefined,
@@ -201,18 +312,26 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                                     { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { model: model.name, track } } },
                                 ],
                                 // Weights files are fetched and checked into the shared cache before the server starts.
-                                initContainers: fetch
-                                    ? [
-                                          {
-                                              name: "fetch-weights",
-                                              image: IMAGES.fetcher.ref,
-                                              command: fetchCommand(fetch),
-                                              securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                                              resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "128Mi" } },
-                                              volumeMounts: [{ name: "weights", mountPath: FETCH_MOUNT }],
-                                          },
-                                      ]
-                                    : undefined,
+                                // Generated outputs are uploaded by a sidecar, which Kubernetes stops after the server:
+                                // its last upload comes after the server's last write.
+                                initContainers:
+                                    fetch || outputs
+                                        ? [
+                                              ...(fetch
+                                                  ? [
+                                                        {
+                                                            name: "fetch-weights",
+                                                            image: IMAGES.fetcher.ref,
+                                                            command: fetchCommand(fetch),
+                                                            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                                            resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "1", memory: "128Mi" } },
+                                                            volumeMounts: [{ name: "weights", mountPath: FETCH_MOUNT }],
+                                                        },
+                                                    ]
+                                                  : []),
+                                              ...(outputs && outputsPath ? [uploaderContainer(outputs.bucket, model.name, outputsPath)] : []),
+                                          ]
+                                        : undefined,
                                 containers: [
                                     {
                                         name: "server",
@@ -232,6 +351,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                                             { name: "dshm", mountPath: "/dev/shm" },
                                             { name: "weights", mountPath: engine.weightsMount, readOnly: engine.weights === "file" },
                                             ...version.release.writablePaths.map((p, i) => ({ name: `writable-${i}`, mountPath: p })),
+                                            ...(outputs && outputsPath ? [{ name: OUTPUTS_VOLUME, mountPath: outputsPath }] : []),
                                         ],
                                     },
                                 ],
@@ -239,13 +359,21 @@ export class KubernetesModelService extends pulumi.ComponentResource {
                                     { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${Math.max(1024, Math.floor(model.memoryMb / 2))}Mi` } },
                                     { name: "weights", persistentVolumeClaim: { claimName: cache.metadata.name } },
                                     ...version.release.writablePaths.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} })),
+                                    // S3 holds the durable copy: the pod's own is an emptyDir.
+                                    ...(outputs ? [{ name: OUTPUTS_VOLUME, emptyDir: {} }, { name: UPLOADER_SCRATCH_VOLUME, emptyDir: { sizeLimit: "64Mi" } }] : []),
                                 ],
                             },
                         },
                     },
                 },
                 // The autoscaler owns the replica count once the Deployment exists.
-                { ...k, dependsOn: [...(args.dependsOn ?? []), binding], ignoreChanges: ["spec.replicas"], customTimeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT } },
+                // A pod has credentials only if its service account was associated when it was created.
+                {
+                    ...k,
+                    dependsOn: [...(args.dependsOn ?? []), binding, ...(uploader ? [uploader.association] : [])],
+                    ignoreChanges: ["spec.replicas"],
+                    customTimeouts: { create: ROLLOUT_TIMEOUT, update: ROLLOUT_TIMEOUT },
+                },
             );
             this.deployments[track] = deployment;
 
@@ -267,4 +395,63 @@ export class KubernetesModelService extends pulumi.ComponentResource {
         }
         this.registerOutputs({ deployments: Object.values(this.deployments).map((d) => d.metadata.name) });
     }
+
+    /** The service account of an image model's pods, and its role, allowed to write the model's outputs prefix only. */
+    private outputsUploader(name: string, model: string, namespace: pulumi.Input<string>, outputs: GeneratedOutputsTarget, k: { parent: pulumi.Resource; provider: k8s.Provider }) {
+        const serviceAccountName = outputsServiceAccount(model);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-outputs`,
+            { metadata: { name: serviceAccountName, namespace, labels: { model } }, automountServiceAccountToken: false },
+            k,
+        );
+        const identity = podIdentityRole(
+            `${name}-outputs`,
+            {
+                clusterName: outputs.clusterName,
+                clusterArn: outputs.clusterArn,
+                account: outputs.account,
+                namespace: outputs.namespace,
+                serviceAccount: serviceAccountName,
+                policy: pulumi.output(outputs.bucketArn).apply((arn) => renderOutputsUploadPolicy(arn, model)),
+                tags: named(outputs.tags, `${outputs.prefix}-${model}-outputs`),
+                associate: true,
+            },
+            this,
+        );
+        return { serviceAccount, association: identity.association! };
+    }
+}
+
+const OUTPUTS_VOLUME = "generated-outputs";
+const UPLOADER_SCRATCH_VOLUME = "uploader-scratch";
+
+/**
+ * The uploader sidecar (an init container that keeps running): the AWS CLI image as a non-root user with a
+ * read-only root, reading the outputs volume and keeping HOME and temporary files on a small one.
+ */
+function uploaderContainer(bucket: pulumi.Input<string>, model: string, outputsPath: string): k8s.types.input.core.v1.Container {
+    const user = IMAGES.awsCli.user;
+    return {
+        name: "upload-outputs",
+        image: IMAGES.awsCli.ref,
+        restartPolicy: "Always",
+        command: pulumi.output(bucket).apply((b) => uploaderCommand(outputsPath, b, model)),
+        env: [
+            { name: "HOME", value: UPLOADER_SCRATCH },
+            { name: "TMPDIR", value: UPLOADER_SCRATCH },
+        ],
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: user.uid,
+            runAsGroup: user.gid,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        volumeMounts: [
+            { name: OUTPUTS_VOLUME, mountPath: outputsPath, readOnly: true },
+            { name: UPLOADER_SCRATCH_VOLUME, mountPath: UPLOADER_SCRATCH },
+        ],
+    };
 }

@@ -141,7 +141,15 @@ for (const stack of ["staging", "prod"] as const) {
                     ...run.ofType(T.addon).flatMap((a) => (a.inputs.podIdentityAssociations ?? []).map((p: any) => ({ role: a.name, namespace: "kube-system", serviceAccount: p.serviceAccount }))),
                 ];
                 expect(bindings.map((b) => b.role).sort()).to.deep.equal(
-                    ["addons-cluster-autoscaler", "addons-lb-controller", "alert-topic-publisher", "cluster-aws-ebs-csi-driver", "cluster-aws-efs-csi-driver"].sort(),
+                    [
+                        "addons-cluster-autoscaler",
+                        "addons-lb-controller",
+                        "alert-topic-publisher",
+                        "cluster-aws-ebs-csi-driver",
+                        "cluster-aws-efs-csi-driver",
+                        // Each image model's uploader of generated outputs.
+                        ...cfg.models.filter((m) => m.engine.kind === "image").map((m) => `model-${m.name}-outputs`),
+                    ].sort(),
                 );
                 for (const { role, namespace, serviceAccount } of bindings) {
                     const [statement] = trustStatements(run.one(T.role, role));
