@@ -150,6 +150,54 @@ export const CHARTS = {
             readOn("https://github.com/NVIDIA/dcgm-exporter/blob/4.5.3-4.8.2/deployment/templates/metrics-configmap.yaml", "DCGM_FI_DEV_GPU_UTIL, DCGM_FI_DEV_FB_USED in the default counters"),
         ],
     },
+    opencost: {
+        repo: "https://opencost.github.io/opencost-helm-chart",
+        chart: "opencost",
+        version: "2.5.17",
+        appVersion: "1.120.1",
+        // No kubeVersion in its Chart.yaml; its newest API is policy/v1 (its disruption budget, off here), served since 1.21.
+        kubeMinors: { min: "1.21" },
+        // Per node, labels node and instance_type among others: the instance's hourly price, CPU + memory + GPUs.
+        exports: ["node_total_hourly_cost"],
+        evidence: [
+            readOn("https://github.com/opencost/opencost-helm-chart/blob/opencost-2.5.17/charts/opencost/Chart.yaml", "appVersion 1.120.1, no kubeVersion; newest tag, of 2026-04-28"),
+            readOn(
+                "https://github.com/opencost/opencost-helm-chart/blob/opencost-2.5.17/charts/opencost/values.yaml",
+                "image ghcr.io/opencost/opencost:1.120.1 (digest pinned); opencost.prometheus.internal.{serviceName, namespaceName, port} " +
+                    "(defaults prometheus-server, prometheus-system, 80); opencost.exporter.defaultClusterId (default-cluster); " +
+                    "opencost.metrics.serviceMonitor.{enabled: false, honorLabels: true, scrapeInterval 30s}; opencost.ui.enabled true; " +
+                    "podSecurityContext {}, opencost.exporter.securityContext {}; opencost.exporter.resources; opencost.nodeSelector; extraVolumes, opencost.exporter.extraVolumeMounts",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost-helm-chart/blob/opencost-2.5.17/charts/opencost/templates/_helpers.tpl",
+                "PROMETHEUS_SERVER_ENDPOINT = <scheme>://<serviceName>.<namespaceName>.svc.<clusterName>:<port>, clusterName default cluster.local",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost-helm-chart/blob/opencost-2.5.17/charts/opencost/templates/servicemonitor.yaml",
+                "ServiceMonitor on the Service's http port (exporter.apiPort 9003), path /metrics",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost/blob/02e06667dd4b4d8caa06f85e0c1f976a7d825381/pkg/costmodel/metrics.go",
+                "gauges node_cpu_hourly_cost, node_ram_hourly_cost, node_gpu_hourly_cost, node_gpu_count, node_total_hourly_cost, kubecost_node_is_spot, " +
+                    "pv_hourly_cost (per GB), container_*_allocation, pod_pvc_allocation, kubecost_cluster_management_cost, kubecost_load_balancer_cost, kubecost_network_*_cost; " +
+                    "node_total_hourly_cost = vCPUs x CPU price + RAM GiB x RAM price + GPUs x GPU price, labels instance, node, instance_type, region, provider_id, arch, uid. " +
+                    "Read at a stored commit of unknown release (the v1.120.1 tag was not in the mirror); the same names at v1.112.0",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost/blob/v2.4.2/pkg/cloud/aws/provider.go",
+                "on-demand prices from the public price list https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/<region>/index.json (no credentials); " +
+                    "GPU count from the price list's gpu attribute; a spot node with no spot data feed is priced at the public on-demand price; savings plans and reservations need Athena",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost/blob/v2.4.2/pkg/costmodel/costmodel.go#L1176-L1232",
+                "a priced node's hourly cost is split over its GPUs, vCPUs and RAM by the default prices' ratios: their sum, node_total_hourly_cost, is the instance's price",
+            ),
+            readOn(
+                "https://github.com/opencost/opencost/blob/v1.112.0/Dockerfile",
+                "alpine, USER 1001, /models/*.json read-only; the provider writes its pricing config under CONFIG_PATH (default /var/configs, pkg/cloud/provider/providerconfig.go)",
+            ),
+        ],
+    },
 } as const satisfies Record<string, ChartEntry>;
 
 export type ChartName = keyof typeof CHARTS;

@@ -53,10 +53,12 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
         disks: { nodes: true, volumes: true },
         ...apiSpend(CHARTS.pushgateway.exports),
+        // OpenCost prices the nodes (observability/k8s.ts); Docker's host has no price to read.
+        clusterCost: { hourlyCost: upGauge(CHARTS.opencost.exports, "node_total_hourly_cost"), monthlyBudgetUsd: cfg.budget.monthlyUsd, warningFraction: cfg.budget.alertThreshold },
     };
 }
 
-/** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter). */
+/** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter, OpenCost's prices). */
 function upGauge(names: readonly string[] | undefined, name: string): string {
     if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for the component that publishes it`);
     return name;

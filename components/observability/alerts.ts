@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { HOURS_PER_MONTH } from "../../catalog/prices";
 import { ModelSpec, Track } from "../inference/model";
 import { engineGauge, errorRatio, LoadBalancerSignals, requestLatency, slowRequestRatio } from "./signals";
 
@@ -79,9 +80,15 @@ export interface AlertInputs {
     /**
      * Spend on external model APIs, the counter the applications push (catalog/app-metrics.ts), watched over
      * the last 24 hours: a warning at `warningFraction` of the daily budget, a critical alert at `criticalUsd`.
-     * No rule without it. Cloud spend is watched by AWS Budgets (components/observability/budget.ts).
+     * No rule without it. The cloud's own spend is watched by AWS Budgets (components/observability/budget.ts) and `clusterCost`.
      */
     readonly apiSpend?: { readonly counter: string; readonly dailyBudgetUsd: number; readonly warningFraction: number; readonly criticalUsd: number };
+    /**
+     * The cluster's cost engine (OpenCost): `hourlyCost` is its per-node gauge of a node's price in USD per hour. Its
+     * run rate (the nodes' current hourly cost x 730 hours) is watched against the monthly budget: a warning above
+     * `warningFraction` of `monthlyBudgetUsd`, a critical alert above all of it. No rule without it.
+     */
+    readonly clusterCost?: { readonly hourlyCost: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -307,6 +314,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...(inputs.deploys ? inputs.models.flatMap((model) => deploymentRules(model, inputs.loadBalancer, inputs.deploys!)) : []),
         ...(inputs.deploys?.kind === "kube-state-metrics" ? [deploymentFailedRule(inputs.deploys)] : []),
         ...(inputs.apiSpend ? apiSpendRules(inputs.apiSpend) : []),
+        ...(inputs.clusterCost ? clusterCostRules(inputs.clusterCost) : []),
     ];
 }
 
@@ -434,6 +442,47 @@ function apiSpendRules(spend: NonNullable<AlertInputs["apiSpend"]>): AlertRuleSp
             forSeconds: 60,
             severity: "critical",
             summary: `External API spend above ${spend.criticalUsd} USD in 24 hours`,
+            description,
+        },
+    ];
+}
+
+/**
+ * How long the cluster's run rate must stay above a budget level before it alerts. The cluster autoscaler adds GPU
+ * nodes for a queue burst and removes them once the queue drains: an hour above the level is a spending pattern, not
+ * a burst. Waiting is cheap: an hour at the budget's rate spends 1/730 of the month's budget.
+ */
+export const CLUSTER_COST_FOR_SECONDS = 3600;
+
+/**
+ * The nodes' run rate against the monthly budget: a warning above the warning fraction, a critical alert above the
+ * budget. One series per node (`max by (node)`), whichever OpenCost pod exported it: a restarted pod's old series
+ * stays for the 5-minute lookback and must not count twice.
+ */
+function clusterCostRules(cost: NonNullable<AlertInputs["clusterCost"]>): AlertRuleSpec[] {
+    const measure = `${HOURS_PER_MONTH} * sum(max by (node) (${cost.hourlyCost}))`;
+    const description =
+        `The nodes' current hourly cost (OpenCost, public on-demand prices) x ${HOURS_PER_MONTH} hours projects {{ $value | printf "%.2f" }} USD a month ` +
+        `(monthly budget ${cost.monthlyBudgetUsd} USD). A run rate, not month-to-date spend (AWS Budgets reports that), and the nodes only: the managed services come on top.`;
+    return [
+        {
+            name: "ClusterCostRunRateHigh",
+            measure,
+            comparator: ">",
+            threshold: cost.monthlyBudgetUsd * cost.warningFraction,
+            forSeconds: CLUSTER_COST_FOR_SECONDS,
+            severity: "warning",
+            summary: `Cluster cost run rate above ${Math.round(cost.warningFraction * 100)}% of the ${cost.monthlyBudgetUsd} USD monthly budget`,
+            description,
+        },
+        {
+            name: "ClusterCostOverBudget",
+            measure,
+            comparator: ">",
+            threshold: cost.monthlyBudgetUsd,
+            forSeconds: CLUSTER_COST_FOR_SECONDS,
+            severity: "critical",
+            summary: `Cluster cost run rate above the ${cost.monthlyBudgetUsd} USD monthly budget`,
             description,
         },
     ];

@@ -76,17 +76,53 @@ export function alloyHostMounts(paths: readonly string[] = NODE_JOURNAL_MOUNTS):
 }
 const LOKI_URL = `http://loki-gateway.${MONITORING_NAMESPACE}.svc`;
 
+/** kube-prometheus-stack's Prometheus Service. */
+export const PROMETHEUS_SERVICE = { name: `${KPS_RELEASE}-prometheus`, namespace: MONITORING_NAMESPACE, port: 9090 } as const;
+
 /** In-cluster address of Prometheus, which the autoscaler queries. */
 export function prometheusUrl(): string {
-    return `http://${KPS_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
+    return `http://${PROMETHEUS_SERVICE.name}.${PROMETHEUS_SERVICE.namespace}.svc:${PROMETHEUS_SERVICE.port}`;
+}
+
+/** The OpenCost image's user (its Dockerfile's `USER 1001`; catalog/charts.ts, opencost evidence). */
+export const OPENCOST_USER = 1001;
+/** Where OpenCost writes: its pricing configuration (CONFIG_PATH, default /var/configs) and temporary files. */
+export const OPENCOST_WRITABLE_PATHS = ["/var/configs", "/tmp"] as const;
+
+/**
+ * Values of the OpenCost chart: the cost engine only (no UI, no MCP server), reading kube-prometheus-stack's
+ * Prometheus and scraped by it, on the system nodes, under the restricted Pod Security profile with a read-only
+ * root and an emptyDir where it writes.
+ */
+export function openCostValues(clusterId: pulumi.Input<string>, nodeSelector: Record<string, string>): Record<string, unknown> {
+    const volumes = OPENCOST_WRITABLE_PATHS.map((path) => ({ name: `opencost${path.replace(/[^a-z0-9]+/g, "-")}`, path }));
+    return {
+        podSecurityContext: { runAsNonRoot: true, runAsUser: OPENCOST_USER, runAsGroup: OPENCOST_USER, fsGroup: OPENCOST_USER, seccompProfile: { type: "RuntimeDefault" } },
+        extraVolumes: volumes.map(({ name }) => ({ name, emptyDir: {} })),
+        opencost: {
+            exporter: {
+                defaultClusterId: clusterId,
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                extraVolumeMounts: volumes.map(({ name, path }) => ({ name, mountPath: path })),
+                // The chart's memory limit: it parses the region's EC2 price list (pkg/cloud/aws/provider.go).
+                resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "1Gi" } },
+            },
+            prometheus: { internal: { enabled: true, serviceName: PROMETHEUS_SERVICE.name, namespaceName: PROMETHEUS_SERVICE.namespace, port: PROMETHEUS_SERVICE.port } },
+            // Where OpenCost's labels clash with the scrape's, its own win (the node's instance, the allocations' pod): the chart's default.
+            metrics: { serviceMonitor: { enabled: true, honorLabels: true } },
+            ui: { enabled: false },
+            mcp: { enabled: false },
+            nodeSelector,
+        },
+    };
 }
 
 /**
  * Observability on Kubernetes: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, node
  * exporter) and Loki from pinned charts with persistent storage and configured retention, Alloy
- * shipping pod and node logs, the DCGM exporter for GPU metrics, the platform's alert rules as a
- * PrometheusRule rendered from the same definitions as dev, a PodMonitor for the model servers and
- * the inference dashboard.
+ * shipping pod and node logs, the DCGM exporter for GPU metrics, OpenCost pricing the nodes, the
+ * platform's alert rules as a PrometheusRule rendered from the same definitions as dev, a PodMonitor
+ * for the model servers and the inference dashboard.
  */
 export class KubernetesObservability extends pulumi.ComponentResource {
     public readonly prometheusRule: k8s.apiextensions.CustomResource;
@@ -164,6 +200,10 @@ export class KubernetesObservability extends pulumi.ComponentResource {
             },
             [this.stack],
         );
+        // The cluster's cost signal: OpenCost prices every node from AWS's public price list and exports the prices
+        // Prometheus scrapes, which the cluster cost alerts read. It queries Prometheus for what runs where.
+        // Its cluster id is the stack's app namespace (genai-<stack>): one cluster per stack.
+        release("opencost", CHARTS.opencost, openCostValues(args.appNamespace, system), [this.stack]);
         const retentionPeriod = `${lokiRetentionHours(args.logsRetentionDays)}h`;
         const loki = release("loki", CHARTS.loki, {
             deploymentMode: "SingleBinary",

@@ -21,6 +21,7 @@ import {
     renderKubernetesAlloyConfig,
 } from "../../components/observability/log-shipping";
 import { engineCounterRate, engineGauge, errorRatio, requestLatency, requestRate, signalSource } from "../../components/observability/signals";
+import { alertInputsOf } from "../../stacks/alert-inputs";
 import { stackConfigOf } from "../support/dev-stack";
 import { metricNamesIn } from "../support/promql";
 
@@ -164,6 +165,24 @@ describe("observability", () => {
                 ["ApiSpendCritical", 45, "critical"],
             ]);
             for (const r of spend) expect(r.measure).to.equal("sum(increase(genai_api_spend_usd_total[1d]))");
+        });
+
+        it("watches the cluster's run rate (hourly node cost x 730) at the warning fraction and at the monthly budget for an hour, only with OpenCost's gauge", () => {
+            expect(devRules.filter((r) => r.name.startsWith("ClusterCost"))).to.deep.equal([]);
+            const clusterCost = { hourlyCost: "node_total_hourly_cost", monthlyBudgetUsd: 6000, warningFraction: 0.8 };
+            const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined, clusterCost }).filter((r) => r.name.startsWith("ClusterCost"));
+            expect(rules.map((r) => [r.name, r.threshold, r.severity, r.forSeconds])).to.deep.equal([
+                ["ClusterCostRunRateHigh", 4800, "warning", 3600],
+                ["ClusterCostOverBudget", 6000, "critical", 3600],
+            ]);
+            for (const r of rules) {
+                // One series per node, whichever OpenCost pod exported it, projected over 730 hours.
+                expect(r.measure).to.equal("730 * sum(max by (node) (node_total_hourly_cost))");
+                expect(r.description).to.contain("run rate, not month-to-date spend");
+            }
+            expect(rules[0].summary).to.equal("Cluster cost run rate above 80% of the 6000 USD monthly budget");
+            expect(alertInputsOf(staging).clusterCost).to.deep.equal({ hourlyCost: "node_total_hourly_cost", monthlyBudgetUsd: 6000, warningFraction: 0.8 });
+            expect(alertInputsOf(dev).clusterCost).to.equal(undefined);
         });
 
         it("gives every rule a severity, a summary and a positive duration, and names distinct per model", () => {

@@ -322,6 +322,48 @@ const apiSpend: ScenarioBuilder = (rule, context) => {
     ];
 };
 
+/** One node's hourly price as OpenCost exports it, with the labels it gives every node series. */
+function nodePrice(metric: string, node: string, instanceType: string, usdPerHour: number, samples: number): InputSeries {
+    // OpenCost's own labels (kept: its ServiceMonitor honors them), then the scrape's.
+    const labels = {
+        instance: node,
+        node,
+        instance_type: instanceType,
+        region: "us-east-1",
+        provider_id: `aws:///us-east-1a/i-${node.replace(/[^a-z0-9]/g, "")}`,
+        arch: "amd64",
+        uid: `uid-${node}`,
+        job: "opencost",
+        namespace: "monitoring",
+        pod: "opencost-5f6d7c8b9-x2x4z",
+    };
+    return { series: selector(metric, labels), values: `${usdPerHour}x${samples - 1}` };
+}
+
+/**
+ * OpenCost's prices of a GPU node and two system nodes, whose sum projects `monthlyUsd` over 730 hours, held long
+ * enough for the rule's `for` and the still-firing check.
+ */
+const clusterCost: ScenarioBuilder = (rule, context) => {
+    const cost = context.inputs.clusterCost;
+    if (!cost) throw new Error("the stack has no cluster cost signal");
+    const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    const nodes = (monthlyUsd: number): InputSeries[] => {
+        const hourly = monthlyUsd / 730;
+        return [
+            nodePrice(cost.hourlyCost, "ip-10-0-3-17.ec2.internal", "g5.xlarge", hourly * 0.8, samples),
+            nodePrice(cost.hourlyCost, "ip-10-0-1-5.ec2.internal", "m6i.large", hourly * 0.1, samples),
+            nodePrice(cost.hourlyCost, "ip-10-0-2-9.ec2.internal", "m6i.large", hourly * 0.1, samples),
+        ];
+    };
+    const above = rule.threshold + 10;
+    const below = rule.threshold - 10;
+    return [
+        { title: `nodes priced at ${above} USD a month`, input: nodes(above), holdsFrom: 0, firing: [{ labels: {}, value: above }] },
+        { title: `nodes priced at ${below} USD a month`, input: nodes(below), holdsFrom: 0, firing: [] },
+    ];
+};
+
 /** When the synthetic deploy happens: the third sample. */
 const DEPLOY_AT_SECONDS = 2 * SAMPLE_INTERVAL_SECONDS;
 
@@ -508,6 +550,8 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     QueueBacklog: queueBacklog,
     ApiSpendHigh: apiSpend,
     ApiSpendCritical: apiSpend,
+    ClusterCostRunRateHigh: clusterCost,
+    ClusterCostOverBudget: clusterCost,
 };
 
 /** The scenarios of one alert rule; throws when the rule has none. */
@@ -617,6 +661,14 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
     if (inputs.dataStores?.cache) series.push(flat(inputs.dataStores.cache, { job: "redis", instance: "redis-exporter:9121" }, 1));
     // An application spending a dollar an hour on external APIs: well within a daily budget.
     if (inputs.apiSpend) series.push(growing(inputs.apiSpend.counter, { job: "chat-app", instance: "chat-app-0", provider: "openai" }, 1 / 60));
+    // A GPU node and a system node whose prices project a quarter of the monthly budget.
+    if (inputs.clusterCost) {
+        const hourly = inputs.clusterCost.monthlyBudgetUsd / 4 / 730;
+        series.push(
+            nodePrice(inputs.clusterCost.hourlyCost, "ip-10-0-3-17.ec2.internal", "g5.xlarge", hourly * 0.9, samples),
+            nodePrice(inputs.clusterCost.hourlyCost, "ip-10-0-1-5.ec2.internal", "m6i.large", hourly * 0.1, samples),
+        );
+    }
     const deploys = inputs.deploys;
     for (const model of inputs.models) {
         for (const track of ["stable", ...(model.canary ? ["canary" as const] : [])] as Track[]) {

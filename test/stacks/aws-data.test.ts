@@ -230,6 +230,29 @@ for (const stack of ["staging", "prod"] as const) {
                 const rules = JSON.stringify(run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs.spec);
                 expect(rules).to.contain("ApiSpendCritical").and.contain("sum(increase(genai_api_spend_usd_total[1d]))");
             });
+            it("runs OpenCost as the cluster's cost signal: reading and scraped by Prometheus, no UI, on the system nodes, under the restricted profile", () => {
+                const release = run.one("kubernetes:helm.sh/v3:Release", "observability-opencost");
+                expect(release.inputs).to.include({ chart: "opencost", version: "2.5.17", namespace: "monitoring" });
+                expect(release.inputs.repositoryOpts.repo).to.equal("https://opencost.github.io/opencost-helm-chart");
+                const values = release.inputs.values;
+                // The chart builds http://<serviceName>.<namespaceName>.svc.cluster.local:<port>: kube-prometheus-stack's Prometheus.
+                expect(values.opencost.prometheus.internal).to.deep.equal({ enabled: true, serviceName: "kube-prometheus-stack-prometheus", namespaceName: "monitoring", port: 9090 });
+                expect(values.opencost.metrics.serviceMonitor).to.deep.equal({ enabled: true, honorLabels: true });
+                expect(values.opencost.exporter.defaultClusterId).to.equal(`genai-${stack}`);
+                expect(values.opencost.ui.enabled).to.equal(false);
+                expect(values.opencost.nodeSelector).to.deep.equal({ "genai.io/role": "system" });
+                expect(values.podSecurityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } });
+                expect(values.opencost.exporter.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+                // A read-only root: it writes its pricing configuration to /var/configs.
+                expect(values.opencost.exporter.extraVolumeMounts.map((m: any) => m.mountPath)).to.deep.equal(["/var/configs", "/tmp"]);
+                expect(values.extraVolumes.map((v: any) => v.name)).to.deep.equal(values.opencost.exporter.extraVolumeMounts.map((m: any) => m.name));
+                expect(values.opencost.exporter.resources.limits.memory).to.equal("1Gi");
+                expect(release.dependsOn).to.include("kubernetes:helm.sh/v3:Release::observability-kube-prometheus-stack");
+                const rules = byNameOf(run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs);
+                const budget = prod ? 15000 : 6000;
+                expect(rules.ClusterCostRunRateHigh).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget * 0.8}`, for: "1h", labels: { severity: "warning" } });
+                expect(rules.ClusterCostOverBudget).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget}`, for: "1h", labels: { severity: "critical" } });
+            });
             it("serves Grafana through the ALB under /grafana/", () => {
                 const rule = run.one("aws:lb/listenerRule:ListenerRule", "lb-grafana").inputs;
                 expect(rule.conditions[0].pathPattern.values).to.include("/grafana/*");
