@@ -174,7 +174,10 @@ describe("test/support/servers", function () {
       expect((await httpGet(port, "/x")).headers["x-served-by"]).to.equal("upstream-1");
       await haproxy.reload(config(port, other.port));
       expect(haproxy.loads().succeeded).to.equal(2);
-      expect((await httpGet(port, "/x")).headers["x-served-by"]).to.equal("upstream-2");
+      // The old worker may accept a last connection or two while it stops listening; then only the new config serves.
+      await waitFor(async () => (await httpGet(port, "/x")).headers["x-served-by"] === "upstream-2", 5_000, 20, "the new configuration to serve");
+      const served = await Promise.all(Array.from({ length: 10 }, () => httpGet(port, "/x")));
+      expect(served.map((r) => r.headers["x-served-by"])).to.deep.equal(Array(10).fill("upstream-2"));
       await haproxy.stop();
       await waitFor(async () => !(await canConnect(port, 200)), 3_000, 50, "haproxy to close its port");
     });

@@ -188,6 +188,21 @@ export interface HaproxyServer {
   stop(): Promise<void>;
 }
 
+/** SIGUSR2's number on Linux. */
+const SIGUSR2_NUMBER = 12;
+
+/** Whether process `pid` has a handler for signal `signal` (the SigCgt mask of /proc/<pid>/status). */
+function catchesSignal(pid: number, signal: number): boolean {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return false;
+  }
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+  return mask !== null && (BigInt(`0x${mask[1]}`) & (1n << BigInt(signal - 1))) !== 0n;
+}
+
 function countMatches(text: string, re: RegExp): number {
   return (text.match(re) ?? []).length;
 }
@@ -237,12 +252,17 @@ export async function startHaproxy(configText: string, opts: { port?: number; ti
       timeoutMs,
       25,
       "haproxy to load its configuration",
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; its output:\n${handle.logs()}`);
+    });
   };
   const timeoutMs = opts.timeoutMs ?? 10_000;
   try {
     await waitForTcp(port, timeoutMs, handle);
     await waitForNextLoad({ succeeded: 0, failed: 0 }, timeoutMs);
+    // The master reports its first load before it enters its loop and catches SIGUSR2: a reload sent in
+    // between is lost (measured under load). Ready for reloads means SIGUSR2 is among its caught signals.
+    await waitFor(() => catchesSignal(handle.pid, SIGUSR2_NUMBER), timeoutMs, 10, "the haproxy master to catch SIGUSR2");
   } catch (err) {
     await handle.stop();
     throw err;
