@@ -343,7 +343,8 @@ export const IMAGES = {
         ],
     },
     awsCli: {
-        ref: "amazon/aws-cli:2.36.7",
+        // ECR Public, which AWS recommends over Docker Hub's stricter rate limits for pulls through the NAT gateways.
+        ref: "public.ecr.aws/aws-cli/aws-cli:2.36.7",
         // The Dockerfile builds the x86_64 installer unless told otherwise; published arm64 images were not read.
         archs: ["amd64"],
         // No USER line: root unless told. It writes only under HOME (~/.aws) and its temporary directory, both set to a volume.
@@ -361,7 +362,10 @@ export const IMAGES = {
                 "FROM amazonlinux:2023; no USER line (root); ENTRYPOINT /usr/local/bin/aws, WORKDIR /aws; its RUN lines run under /bin/sh, so the image has a shell; EXE_FILENAME defaults to awscli-exe-linux-x86_64.zip. Not read: the image's arm64 builds, that coreutils' sleep is in the base image",
             ),
             readOn("https://github.com/aws/aws-cli/blob/2.36.7/scripts/installers/make-docker#L29", "the release script tags the image amazon/aws-cli; 2.36.7 is the newest 2.x tag of the repository read (2026-07-23)"),
-            readOn("https://docs.aws.amazon.com/cli/latest/userguide/install-cliv2-docker.html", "the official AWS CLI v2 images, on Docker Hub (amazon/aws-cli) and ECR Public, tagged by version"),
+            readOn(
+                "https://docs.aws.amazon.com/cli/latest/userguide/install-cliv2-docker.html",
+                "the official AWS CLI v2 images, on ECR Public (public.ecr.aws/aws-cli/aws-cli) and Docker Hub (amazon/aws-cli), tagged by version; ECR Public recommended: Docker Hub rate-limits public pulls harder",
+            ),
         ],
     },
 } as const satisfies Record<string, ImageContract>;

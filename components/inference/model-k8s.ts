@@ -93,25 +93,42 @@ export function outputsPrefix(model: string): string {
     return `outputs/${model}/`;
 }
 
+/** Failed syncs in a row after which the uploader exits 1, so that Kubernetes restarts it and counts it (OutputsUploadFailing). */
+export const UPLOAD_MAX_FAILURES = 3;
+
 /**
- * The uploader's script, for `sh -c` with the directory, the destination URL and the interval in seconds
- * as `$1` to `$3`: `aws s3 sync` (new and changed files only, nothing deleted: S3's lifecycle expires them)
- * every interval until SIGTERM, then one last sync, whose status is the script's. A TERM during a sync lets
- * that sync finish first; a failed periodic sync is logged and retried at the next interval.
+ * The uploader's script, for `sh -c` with the directory, the destination URL, the interval in seconds and the
+ * failures allowed in a row as `$1` to `$4`: `aws s3 sync` (new and changed files only, nothing deleted: S3's
+ * lifecycle expires them) every interval until SIGTERM, then one last sync, whose status is the script's. It
+ * refuses to start without EKS Pod Identity's credentials (a pod created before its association took effect
+ * never gets them: it must be recreated), and exits 1 after `$4` failed syncs in a row; either way the container
+ * restarts and the restart is counted. A TERM during a sync lets that sync finish first; a TERM during the wait
+ * ends the wait at once, whenever it comes.
  */
 export const UPLOAD_SCRIPT = [
-    'stopping=0; trap "stopping=1" TERM',
+    'stopping=0; sleeper=""',
+    'trap \'stopping=1; [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null\' TERM',
+    'if [ -z "$AWS_CONTAINER_CREDENTIALS_FULL_URI" ]; then',
+    '  echo "no EKS Pod Identity credentials in this pod (created before its association took effect?): restart the Deployment" >&2',
+    "  exit 1",
+    "fi",
     "upload() { aws s3 sync \"$1\" \"$2\" --only-show-errors --no-progress; }",
+    "failures=0",
     'while [ "$stopping" = 0 ]; do',
-    '  upload "$1" "$2" || echo "upload of $1 to $2 failed; next try in $3 s" >&2',
-    '  if [ "$stopping" = 0 ]; then sleep "$3" & sleeper=$!; wait "$sleeper"; kill "$sleeper" 2>/dev/null; fi',
+    '  if upload "$1" "$2"; then failures=0; else',
+    "    failures=$((failures + 1))",
+    '    echo "upload of $1 to $2 failed ($failures in a row)" >&2',
+    '    if [ "$failures" -ge "$4" ]; then exit 1; fi',
+    "  fi",
+    // A TERM between the check and `sleeper=$!` is caught by the second check.
+    '  if [ "$stopping" = 0 ]; then sleep "$3" & sleeper=$!; [ "$stopping" = 0 ] || kill "$sleeper" 2>/dev/null; wait "$sleeper"; kill "$sleeper" 2>/dev/null; sleeper=""; fi',
     "done",
     'upload "$1" "$2"',
 ].join("\n");
 
 /** The uploader's command: the script, and where it reads and writes. */
 export function uploaderCommand(directory: string, bucket: string, model: string, intervalSeconds: number = UPLOAD_INTERVAL_SECONDS): string[] {
-    return ["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", directory, `s3://${bucket}/${outputsPrefix(model)}`, String(intervalSeconds)];
+    return ["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", directory, `s3://${bucket}/${outputsPrefix(model)}`, String(intervalSeconds), String(UPLOAD_MAX_FAILURES)];
 }
 
 /**

@@ -9,7 +9,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { ENGINES } from "../../catalog/engines";
 import { WEIGHTS } from "../../catalog/weights";
-import { generatedOutputsPath, outputsPrefix, renderOutputsUploadPolicy, UPLOAD_SCRIPT, uploaderCommand } from "../../components/inference/model-k8s";
+import { generatedOutputsPath, outputsPrefix, renderOutputsUploadPolicy, UPLOAD_MAX_FAILURES, UPLOAD_SCRIPT, uploaderCommand } from "../../components/inference/model-k8s";
 
 const SHELLS: { name: string; argv: string[] }[] = [
     { name: "dash", argv: ["dash"] },
@@ -39,9 +39,10 @@ async function until(condition: () => boolean, ms = 2000): Promise<void> {
 }
 
 /** Starts the uploader's script as the container does (`sh -c script name dir url interval`). */
-function startUploader(shell: string[], bin: string, source: string, interval: string) {
-    const child = spawn(shell[0], [...shell.slice(1), "-c", UPLOAD_SCRIPT, "upload-outputs", source, "s3://bucket/outputs/image/", interval], {
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+function startUploader(shell: string[], bin: string, source: string, interval: string, credentials = true) {
+    const child = spawn(shell[0], [...shell.slice(1), "-c", UPLOAD_SCRIPT, "upload-outputs", source, "s3://bucket/outputs/image/", interval, String(UPLOAD_MAX_FAILURES)], {
+        // What EKS Pod Identity's webhook sets in a pod created after its association.
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...(credentials ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" } : {}) },
         stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -83,8 +84,8 @@ describe("generated outputs upload", () => {
     });
 
     describe("uploaderCommand", () => {
-        it("passes directory, destination and interval to the script as $1 to $3", () => {
-            expect(uploaderCommand("/opt/content/output", "bkt", "image")).to.deep.equal(["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", "/opt/content/output", "s3://bkt/outputs/image/", "30"]);
+        it("passes directory, destination, interval and the failures allowed in a row to the script as $1 to $4", () => {
+            expect(uploaderCommand("/opt/content/output", "bkt", "image")).to.deep.equal(["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", "/opt/content/output", "s3://bkt/outputs/image/", "30", "3"]);
         });
     });
 
@@ -134,11 +135,32 @@ describe("generated outputs upload", () => {
             it(`${shell.name}: keeps going after a failed upload, and reports a failed last upload in its exit code`, async () => {
                 const aws = fakeAws(dir);
                 writeFileSync(aws.failFlag, "");
-                const uploader = startUploader(shell.argv, aws.bin, join(dir, "output"), "0.1");
-                await until(() => calls(aws.log).length >= 2);
+                const uploader = startUploader(shell.argv, aws.bin, join(dir, "output"), "30");
+                await until(() => calls(aws.log).length === 1);
                 uploader.child.kill("SIGTERM");
                 expect(await uploader.exited).to.not.equal(0);
-                expect(uploader.stderr()).to.include("failed; next try in 0.1 s");
+                expect(calls(aws.log)).to.have.length(2);
+                expect(uploader.stderr()).to.include("failed (1 in a row)");
+            });
+
+            it(`${shell.name}: exits 1 after ${UPLOAD_MAX_FAILURES} failed uploads in a row, so that the restart is counted, and counts again after a success`, async () => {
+                const aws = fakeAws(dir);
+                writeFileSync(aws.failFlag, "");
+                const uploader = startUploader(shell.argv, aws.bin, join(dir, "output"), "0.05");
+                await until(() => calls(aws.log).length === UPLOAD_MAX_FAILURES - 1);
+                rmSync(aws.failFlag);
+                await until(() => calls(aws.log).length >= UPLOAD_MAX_FAILURES + 1);
+                writeFileSync(aws.failFlag, "");
+                expect(await uploader.exited).to.equal(1);
+                expect(uploader.stderr()).to.include(`failed (${UPLOAD_MAX_FAILURES} in a row)`);
+            });
+
+            it(`${shell.name}: refuses to start without Pod Identity's credentials, and uploads nothing`, async () => {
+                const aws = fakeAws(dir);
+                const uploader = startUploader(shell.argv, aws.bin, join(dir, "output"), "0.1", false);
+                expect(await uploader.exited).to.equal(1);
+                expect(calls(aws.log)).to.deep.equal([]);
+                expect(uploader.stderr()).to.include("no EKS Pod Identity credentials");
             });
         }
     });
