@@ -198,6 +198,69 @@ export const CHARTS = {
             ),
         ],
     },
+    cloudwatchExporter: {
+        repo: PROMETHEUS_COMMUNITY,
+        chart: "prometheus-cloudwatch-exporter",
+        version: "0.28.1",
+        appVersion: "0.16.0",
+        // No kubeVersion in its Chart.yaml; its newest API is policy/v1 (its disruption budget, off here), served since 1.21.
+        kubeMinors: { min: "1.21" },
+        // AWS/Billing EstimatedCharges (Currency=USD), statistic Maximum: the account's month-to-date estimated charges in USD.
+        exports: ["aws_billing_estimated_charges_maximum"],
+        evidence: [
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-cloudwatch-exporter-0.28.1/charts/prometheus-cloudwatch-exporter/Chart.yaml",
+                "version 0.28.1, appVersion 0.16.0, no kubeVersion; newest tag, of 2025-07-19",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-cloudwatch-exporter-0.28.1/charts/prometheus-cloudwatch-exporter/values.yaml",
+                "image prom/cloudwatch-exporter, tag empty (templates/deployment.yaml: v<appVersion>, so v0.16.0); config: the exporter's YAML, rendered with tpl; " +
+                    "serviceMonitor.{enabled false, namespace, interval, telemetryPath, labels, timeout, relabelings, metricRelabelings}; " +
+                    "serviceAccount.{create true, name (default the fullname), annotations, automountServiceAccountToken true}; " +
+                    "aws.{role, secret.name, aws_access_key_id, aws_secret_access_key} all empty (no credential env without them); securityContext {runAsUser 65534, fsGroup 65534} " +
+                    "(pod); containerSecurityContext {}; resources {}; nodeSelector {}; containerPort and service.port 9106",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-cloudwatch-exporter-0.28.1/charts/prometheus-cloudwatch-exporter/templates/servicemonitor.yaml",
+                "rendered only when the cluster serves monitoring.coreos.com/v1 and serviceMonitor.enabled; in the release namespace unless serviceMonitor.namespace; " +
+                    "no labels unless serviceMonitor.labels; selects the Service by app and release; targetPort = service.port",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-cloudwatch-exporter-0.28.1/charts/prometheus-cloudwatch-exporter/templates/_helpers.tpl",
+                "service account name = serviceAccount.name when create, else the fullname (fullnameOverride)",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/README.md",
+                "config: region, metrics[].{aws_namespace, aws_metric_name, aws_dimensions, aws_dimension_select, aws_statistics, period_seconds (default 60), " +
+                    "range_seconds (default 600; 'useful for cases such as Billing metrics that are only set every few hours'), delay_seconds (default 600), " +
+                    "set_timestamp (default true; false for rarely updated metrics so Prometheus does not reject old timestamps)}; only the newest datapoint is exported; " +
+                    "IAM: cloudwatch:ListMetrics, GetMetricStatistics, GetMetricData listed, tag:GetResources only for aws_tag_select",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/src/main/java/io/prometheus/cloudwatch/CloudWatchCollector.java#L426-L610",
+                "name = safeName(lowercase(namespace) + '_' + snake_case(metric)) + '_maximum': AWS/Billing EstimatedCharges Maximum -> aws_billing_estimated_charges_maximum, " +
+                    "labels job=aws_billing, instance='', currency; GetMetricStatistics unless use_get_metric_data; tag:GetResources only with aws_tag_select",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/src/main/java/io/prometheus/cloudwatch/DefaultDimensionSource.java#L28-L40",
+                "no ListMetrics call when aws_dimension_select names a value for every dimension of aws_dimensions: with Currency=USD the exporter calls GetMetricStatistics only",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/Dockerfile",
+                "runner eclipse-temurin:21-jre-noble, no USER (root unless the pod sets one: the chart runs it as 65534), ENTRYPOINT java -jar /cloudwatch_exporter.jar 9106 /config/config.yml; " +
+                    "the Dockerfile names no architecture: the published image's architectures were not read",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/pom.xml",
+                "AWS SDK for Java v2 2.27.7, default credential chain; EKS Pod Identity needs 2.21.30 or later (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html)",
+            ),
+            readOn(
+                "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/gs_monitor_estimated_charges_with_cloudwatch.html",
+                "estimated charges sent to CloudWatch several times daily; stored in us-east-1, worldwide charges; only after Billing preferences, Receive Billing Alerts " +
+                    "(about 15 minutes to appear; cannot be turned off). Read through its docs.amazonaws.cn copy; no update period is documented (6 h is the CloudWatch console's default billing alarm period)",
+            ),
+        ],
+    },
 } as const satisfies Record<string, ChartEntry>;
 
 export type ChartName = keyof typeof CHARTS;

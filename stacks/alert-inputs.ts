@@ -55,10 +55,20 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         ...apiSpend(CHARTS.pushgateway.exports),
         // OpenCost prices the nodes (observability/k8s.ts); Docker's host has no price to read.
         clusterCost: { hourlyCost: upGauge(CHARTS.opencost.exports, "node_total_hourly_cost"), monthlyBudgetUsd: cfg.budget.monthlyUsd, warningFraction: cfg.budget.alertThreshold },
+        // The CloudWatch exporter reads the account's month-to-date spend (observability/k8s.ts); an account budget of 0 sets no alert.
+        ...(cfg.budget.accountMonthlyUsd > 0
+            ? {
+                  accountSpend: {
+                      monthToDate: upGauge(CHARTS.cloudwatchExporter.exports, "aws_billing_estimated_charges_maximum"),
+                      monthlyBudgetUsd: cfg.budget.accountMonthlyUsd,
+                      warningFraction: cfg.budget.alertThreshold,
+                  },
+              }
+            : {}),
     };
 }
 
-/** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter, OpenCost's prices). */
+/** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter, OpenCost's prices, the account's spend). */
 function upGauge(names: readonly string[] | undefined, name: string): string {
     if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for the component that publishes it`);
     return name;

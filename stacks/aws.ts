@@ -16,6 +16,7 @@ import { IMAGES } from "../catalog/images";
 import { platformAlertRules } from "../components/observability/alerts";
 import { grafanaPath } from "../components/observability/grafana";
 import { inferencePanels } from "../components/observability/grafana";
+import { AwsAccountSpendReader } from "../components/observability/account-spend";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
@@ -245,6 +246,14 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         .apply(([arn, slackWebhookUrl, webhookUrl]) =>
             renderAlertmanagerConfig({ slackWebhookUrl, webhookUrl, emailTopic: { arn, region: a.region }, silencedAlerts: ALWAYS_FIRING_ALERTS }),
         );
+    const accountSpendReader = new AwsAccountSpendReader("cloudwatch-exporter", {
+        prefix,
+        clusterName: cluster.cluster.name,
+        clusterArn: cluster.cluster.arn,
+        account,
+        namespace: MONITORING_NAMESPACE,
+        tags,
+    });
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
@@ -257,6 +266,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         grafanaAdminSecret: secretStore.kubernetesSecrets[GRAFANA_SECRET].metadata.name,
         alertmanagerConfig,
         alertmanagerIdentity: [alertTopic.publisherAssociation],
+        cloudwatchExporterIdentity: [accountSpendReader.association],
         storageClass: GP3_STORAGE_CLASS,
         gpuMetrics: a.gpuNodeGroups.length > 0,
         provider: cluster.provider,

@@ -90,6 +90,8 @@ export interface BudgetConfig {
     readonly alertThreshold: number;
     /** External model APIs' spend over 24 hours: the daily budget (warned at alertThreshold) and the critical level, USD. */
     readonly apiDaily: { readonly budgetUsd: number; readonly criticalUsd: number };
+    /** The whole AWS account's monthly budget, USD, which its month-to-date spend is alerted against; 0 for no such alert. */
+    readonly accountMonthlyUsd: number;
 }
 
 /** What the cost estimate cannot read off the resources: the stack's own assumptions. */
@@ -540,7 +542,8 @@ function readBudget(r: ConfigReader, monthlyUsd: number): BudgetConfig {
     if (criticalUsd <= warningUsd || criticalUsd > budgetUsd) {
         r.fail("apiDailyCriticalUsd", criticalUsd, `an integer above the warning (${warningUsd} = budgetAlertThreshold x apiDailyBudgetUsd) and at most apiDailyBudgetUsd (${budgetUsd})`);
     }
-    return { monthlyUsd, alertThreshold, apiDaily: { budgetUsd, criticalUsd } };
+    const accountMonthlyUsd = r.integer("accountMonthlyBudgetUsd", 0, 10_000_000);
+    return { monthlyUsd, alertThreshold, apiDaily: { budgetUsd, criticalUsd }, accountMonthlyUsd };
 }
 
 function optionalPort(r: ConfigReader, key: string): number | undefined {

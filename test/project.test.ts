@@ -39,7 +39,9 @@ describe("project", () => {
             .split("\n")
             .filter((l) => l.startsWith("| ") && !l.startsWith("| alert "))
             .flatMap((l) => l.split("|")[1].split(",").map((n) => n.trim()));
-        const rendered = (["dev", "staging", "prod"] as const).flatMap((stack) => platformAlertRules(alertInputsOf(stackConfigOf(stack))).map((r) => r.name));
+        // The stack files set no account budget: the account spend rules render with one.
+        const configs = [...(["dev", "staging", "prod"] as const).map((stack) => stackConfigOf(stack)), stackConfigOf("prod", { accountMonthlyBudgetUsd: "25000" })];
+        const rendered = configs.flatMap((cfg) => platformAlertRules(alertInputsOf(cfg)).map((r) => r.name));
         expect([...new Set(listed)].sort()).to.deep.equal([...new Set(rendered)].sort());
     });
 

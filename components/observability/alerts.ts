@@ -89,6 +89,12 @@ export interface AlertInputs {
      * `warningFraction` of `monthlyBudgetUsd`, a critical alert above all of it. No rule without it.
      */
     readonly clusterCost?: { readonly hourlyCost: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
+    /**
+     * The AWS account's month-to-date estimated charges in USD (CloudWatch's billing metric, through the CloudWatch
+     * exporter), against the ACCOUNT's monthly budget: a warning above `warningFraction` of `monthlyBudgetUsd`, a
+     * critical alert above all of it. The whole account's spend, so never one stack's budget. No rule without it.
+     */
+    readonly accountSpend?: { readonly monthToDate: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -315,6 +321,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...(inputs.deploys?.kind === "kube-state-metrics" ? [deploymentFailedRule(inputs.deploys)] : []),
         ...(inputs.apiSpend ? apiSpendRules(inputs.apiSpend) : []),
         ...(inputs.clusterCost ? clusterCostRules(inputs.clusterCost) : []),
+        ...(inputs.accountSpend ? accountSpendRules(inputs.accountSpend) : []),
     ];
 }
 
@@ -483,6 +490,46 @@ function clusterCostRules(cost: NonNullable<AlertInputs["clusterCost"]>): AlertR
             forSeconds: CLUSTER_COST_FOR_SECONDS,
             severity: "critical",
             summary: `Cluster cost run rate above the ${cost.monthlyBudgetUsd} USD monthly budget`,
+            description,
+        },
+    ];
+}
+
+/**
+ * How long the account's spend must stay above a budget level before it alerts. Month-to-date spend only grows within
+ * a month and AWS updates it a few times a day: once above a level it stays there until the month ends, so waiting
+ * longer would only delay the alert. The 5 minutes ride out a single odd scrape.
+ */
+export const ACCOUNT_SPEND_FOR_SECONDS = 300;
+
+/**
+ * The account's month-to-date spend against the account's monthly budget. `max`: one value for the account, whichever
+ * exporter pod reported it (a restarted pod's old series stays for the 5-minute lookback).
+ */
+function accountSpendRules(spend: NonNullable<AlertInputs["accountSpend"]>): AlertRuleSpec[] {
+    const measure = `max(${spend.monthToDate})`;
+    const description =
+        `AWS estimates the account's charges this month at {{ $value | printf "%.2f" }} USD (account monthly budget ${spend.monthlyBudgetUsd} USD): ` +
+        "every stack and service of the account, updated a few times a day by AWS. Cost Explorer shows where it goes.";
+    return [
+        {
+            name: "AccountSpendHigh",
+            measure,
+            comparator: ">",
+            threshold: spend.monthlyBudgetUsd * spend.warningFraction,
+            forSeconds: ACCOUNT_SPEND_FOR_SECONDS,
+            severity: "warning",
+            summary: `AWS account spend this month above ${Math.round(spend.warningFraction * 100)}% of the ${spend.monthlyBudgetUsd} USD account budget`,
+            description,
+        },
+        {
+            name: "AccountSpendOverBudget",
+            measure,
+            comparator: ">",
+            threshold: spend.monthlyBudgetUsd,
+            forSeconds: ACCOUNT_SPEND_FOR_SECONDS,
+            severity: "critical",
+            summary: `AWS account spend this month above the ${spend.monthlyBudgetUsd} USD account budget`,
             description,
         },
     ];

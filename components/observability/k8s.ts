@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartCrds, kubePrometheusStackCrdUrls } from "../cluster/crds";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
 import { helmRelease, PinnedChart } from "../shared/helm";
+import { CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, renderCloudwatchExporterConfig } from "./account-spend";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
 import { LOKI_SCHEMA, lokiRetentionHours } from "./config-files";
 import { CHARTS } from "../../catalog/charts";
@@ -33,6 +34,8 @@ export interface KubernetesObservabilityArgs {
     readonly alertmanagerConfig: pulumi.Input<string>;
     /** What gives Alertmanager its AWS identity (its Pod Identity association): in place before Alertmanager starts. */
     readonly alertmanagerIdentity: pulumi.Resource[];
+    /** What gives the CloudWatch exporter its AWS identity (its Pod Identity association): in place before it starts. */
+    readonly cloudwatchExporterIdentity: pulumi.Resource[];
     /** Storage class of the Prometheus, Alertmanager, Grafana and Loki volumes. */
     readonly storageClass: string;
     /** Deploy the DCGM exporter for GPU metrics. */
@@ -117,10 +120,40 @@ export function openCostValues(clusterId: pulumi.Input<string>, nodeSelector: Re
     };
 }
 
+/** The user the chart runs the CloudWatch exporter as (its image sets none, so root otherwise): nobody. */
+export const CLOUDWATCH_EXPORTER_USER = 65534;
+
+/**
+ * Values of the CloudWatch exporter chart: the account's billing metric only, scraped every 2 minutes (each scrape is
+ * one GetMetricStatistics request, billed by CloudWatch: 720 a day), on the system nodes, no static credentials (its
+ * role comes through EKS Pod Identity), under the restricted Pod Security profile. Its root stays writable: the chart
+ * offers no volume for the JVM's temporary files.
+ */
+export function cloudwatchExporterValues(nodeSelector: Record<string, string>): Record<string, unknown> {
+    return {
+        fullnameOverride: "cloudwatch-exporter",
+        serviceAccount: { create: true, name: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT },
+        config: renderCloudwatchExporterConfig(),
+        serviceMonitor: { enabled: true, interval: "2m" },
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: CLOUDWATCH_EXPORTER_USER,
+            runAsGroup: CLOUDWATCH_EXPORTER_USER,
+            // The chart's default: the Pod Identity token must be readable by the pod's user.
+            fsGroup: CLOUDWATCH_EXPORTER_USER,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        resources: { requests: { cpu: "10m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        nodeSelector,
+    };
+}
+
 /**
  * Observability on Kubernetes: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, node
  * exporter) and Loki from pinned charts with persistent storage and configured retention, Alloy
- * shipping pod and node logs, the DCGM exporter for GPU metrics, OpenCost pricing the nodes, the
+ * shipping pod and node logs, the DCGM exporter for GPU metrics, OpenCost pricing the nodes, the CloudWatch
+ * exporter reading the account's month-to-date spend, the
  * platform's alert rules as a PrometheusRule rendered from the same definitions as dev, a PodMonitor
  * for the model servers and the inference dashboard.
  */
@@ -204,6 +237,8 @@ export class KubernetesObservability extends pulumi.ComponentResource {
         // Prometheus scrapes, which the cluster cost alerts read. It queries Prometheus for what runs where.
         // Its cluster id is the stack's app namespace (genai-<stack>): one cluster per stack.
         release("opencost", CHARTS.opencost, openCostValues(args.appNamespace, system), [this.stack]);
+        // The account's month-to-date spend: AWS's billing metric from CloudWatch, which the account spend alerts read.
+        release("cloudwatch-exporter", CHARTS.cloudwatchExporter, cloudwatchExporterValues(system), [this.stack, ...args.cloudwatchExporterIdentity]);
         const retentionPeriod = `${lokiRetentionHours(args.logsRetentionDays)}h`;
         const loki = release("loki", CHARTS.loki, {
             deploymentMode: "SingleBinary",

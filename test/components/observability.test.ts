@@ -185,6 +185,23 @@ describe("observability", () => {
             expect(alertInputsOf(dev).clusterCost).to.equal(undefined);
         });
 
+        it("watches the account's month-to-date spend at the warning fraction and above the account budget for 5 minutes, only with an account budget", () => {
+            expect(alertInputsOf(staging).accountSpend).to.equal(undefined);
+            expect(alertInputsOf(dev).accountSpend).to.equal(undefined);
+            const accountSpend = { monthToDate: "aws_billing_estimated_charges_maximum", monthlyBudgetUsd: 25000, warningFraction: 0.8 };
+            const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined, accountSpend }).filter((r) => r.name.startsWith("AccountSpend"));
+            expect(rules.map((r) => [r.name, r.comparator, r.threshold, r.severity, r.forSeconds])).to.deep.equal([
+                ["AccountSpendHigh", ">", 20000, "warning", 300],
+                ["AccountSpendOverBudget", ">", 25000, "critical", 300],
+            ]);
+            for (const r of rules) expect(r.measure).to.equal("max(aws_billing_estimated_charges_maximum)");
+            expect(rules[0].summary).to.equal("AWS account spend this month above 80% of the 25000 USD account budget");
+            // Read from the new key, never from the stack's own monthly budget.
+            const withBudget = stackConfigOf("staging", { accountMonthlyBudgetUsd: "25000" });
+            expect(alertInputsOf(withBudget).accountSpend).to.deep.equal(accountSpend);
+            expect(alertInputsOf(stackConfigOf("dev", { accountMonthlyBudgetUsd: "25000" })).accountSpend).to.equal(undefined);
+        });
+
         it("gives every rule a severity, a summary and a positive duration, and names distinct per model", () => {
             for (const r of devRules) {
                 expect(["critical", "warning"], r.name).to.include(r.severity);

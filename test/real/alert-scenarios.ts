@@ -364,6 +364,26 @@ const clusterCost: ScenarioBuilder = (rule, context) => {
     ];
 };
 
+/** The account's month-to-date estimate as the CloudWatch exporter exports it, with its labels and the scrape's. */
+function accountCharges(metric: string, usd: number, samples: number): InputSeries {
+    // The exporter's own job and instance lose to the scrape's (its ServiceMonitor does not honor them).
+    const labels = { currency: "USD", exported_job: "aws_billing", job: "cloudwatch-exporter", namespace: "monitoring", instance: "10.0.1.23:9106", pod: "cloudwatch-exporter-7c9d8b6f5-k2m4p" };
+    return { series: selector(metric, labels), values: `${usd}x${samples - 1}` };
+}
+
+/** The account's estimated charges this month, held long enough for the rule's `for` and the still-firing check. */
+const accountSpend: ScenarioBuilder = (rule, context) => {
+    const spend = context.inputs.accountSpend;
+    if (!spend) throw new Error("the stack has no account spend signal");
+    const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    const above = rule.threshold + 1;
+    const below = rule.threshold - 1;
+    return [
+        { title: `${above} USD spent by the account this month`, input: [accountCharges(spend.monthToDate, above, samples)], holdsFrom: 0, firing: [{ labels: {}, value: above }] },
+        { title: `${below} USD spent by the account this month`, input: [accountCharges(spend.monthToDate, below, samples)], holdsFrom: 0, firing: [] },
+    ];
+};
+
 /** When the synthetic deploy happens: the third sample. */
 const DEPLOY_AT_SECONDS = 2 * SAMPLE_INTERVAL_SECONDS;
 
@@ -552,6 +572,8 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     ApiSpendCritical: apiSpend,
     ClusterCostRunRateHigh: clusterCost,
     ClusterCostOverBudget: clusterCost,
+    AccountSpendHigh: accountSpend,
+    AccountSpendOverBudget: accountSpend,
 };
 
 /** The scenarios of one alert rule; throws when the rule has none. */
@@ -669,6 +691,8 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
             nodePrice(inputs.clusterCost.hourlyCost, "ip-10-0-1-5.ec2.internal", "m6i.large", hourly * 0.1, samples),
         );
     }
+    // Half of the account's monthly budget spent so far this month.
+    if (inputs.accountSpend) series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
     const deploys = inputs.deploys;
     for (const model of inputs.models) {
         for (const track of ["stable", ...(model.canary ? ["canary" as const] : [])] as Track[]) {

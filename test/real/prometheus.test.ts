@@ -5,7 +5,7 @@ import { parse, stringify } from "yaml";
 import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
 import { alertInputsOf } from "../../stacks/alert-inputs";
 import { devStack, stackConfigOf } from "../support/dev-stack";
-import { evaluatedStack } from "../support/stacks";
+import { evaluatedStack, evaluatedWith } from "../support/stacks";
 import { RunResult, makeTempDir, promtool, requireBinaryOrSkip, stopAll } from "../support/servers";
 import { EVALUATION_INTERVAL_SECONDS, HEALTHY_MINUTES, PromtoolTestFile, SAMPLE_INTERVAL_SECONDS, healthyPlatform, promtoolTestGroups } from "./alert-scenarios";
 
@@ -18,9 +18,12 @@ function describeRun(result: RunResult): string {
     return `exit ${String(result.code)}\n${result.stdout}\n${result.stderr}`;
 }
 
-function alertInputs(stack: "dev" | "staging"): AlertInputs {
-    return alertInputsOf(stackConfigOf(stack));
+function alertInputs(stack: "dev" | "staging", overrides: Record<string, unknown> = {}): AlertInputs {
+    return alertInputsOf(stackConfigOf(stack, overrides));
 }
+
+/** An account budget for staging, whose stack file sets none (0): only then does it render the account spend rules. */
+const ACCOUNT_BUDGET = { accountMonthlyBudgetUsd: "20000" };
 
 /** The outcome of one promtool run over every rule's test groups: which groups failed, and the whole output. */
 interface BatchResult {
@@ -145,27 +148,38 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
             expectQuietWhenHealthy(dir, rulesFile, devRules, devInputs, "dev"));
     });
 
-    describe("cloud rule unit tests on synthetic series (the staging PrometheusRule)", () => {
-        const stagingInputs = alertInputs("staging");
-        const stagingRules = platformAlertRules(stagingInputs);
-        let cloudRules: string;
+    for (const { label, title, overrides } of [
+        { label: "staging", title: "the staging PrometheusRule", overrides: {} },
+        { label: "staging-account", title: "the staging PrometheusRule with an account budget", overrides: ACCOUNT_BUDGET },
+    ]) {
+        describe(`cloud rule unit tests on synthetic series (${title})`, () => {
+            const stagingInputs = alertInputs("staging", overrides);
+            const stagingRules = platformAlertRules(stagingInputs);
+            let cloudRules: string;
 
-        let batch: BatchResult | undefined;
+            let batch: BatchResult | undefined;
 
-        before(async function () {
-            this.timeout(120_000);
-            const staging = await evaluatedStack("staging");
-            const rule = staging.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
-            expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups(stagingRules));
-            cloudRules = path.join(dir, "cloud-rules.yml");
-            fs.writeFileSync(cloudRules, stringify({ groups: rule.inputs.spec.groups }));
-            batch = await unitTestAll(dir, cloudRules, stagingRules, stagingInputs, "staging");
+            before(async function () {
+                this.timeout(120_000);
+                const staging = label === "staging" ? await evaluatedStack("staging") : await evaluatedWith("staging", overrides);
+                const rule = staging.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
+                expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups(stagingRules));
+                cloudRules = path.join(dir, `${label}-rules.yml`);
+                fs.writeFileSync(cloudRules, stringify({ groups: rule.inputs.spec.groups }));
+                batch = await unitTestAll(dir, cloudRules, stagingRules, stagingInputs, label);
+            });
+
+            stagingRules.forEach((rule, i) => {
+                it(ruleTitle(rule), () => expectRulePassed(batch, i));
+            });
+            it("fires nothing on a healthy platform: every replica ready, 0.1% errors, fast answers, half-full disks and volumes", async () =>
+                expectQuietWhenHealthy(dir, cloudRules, stagingRules, stagingInputs, label));
+            if (overrides === ACCOUNT_BUDGET) {
+                it("renders the account spend rules only with an account budget", () => {
+                    expect(stagingRules.filter((r) => r.name.startsWith("AccountSpend")).map((r) => r.name)).to.deep.equal(["AccountSpendHigh", "AccountSpendOverBudget"]);
+                    expect(platformAlertRules(alertInputs("staging")).filter((r) => r.name.startsWith("AccountSpend"))).to.deep.equal([]);
+                });
+            }
         });
-
-        stagingRules.forEach((rule, i) => {
-            it(ruleTitle(rule), () => expectRulePassed(batch, i));
-        });
-        it("fires nothing on a healthy platform: every replica ready, 0.1% errors, fast answers, half-full disks and volumes", async () =>
-            expectQuietWhenHealthy(dir, cloudRules, stagingRules, stagingInputs, "staging"));
-    });
+    }
 });

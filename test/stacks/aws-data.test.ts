@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { alertInputsOf } from "../../stacks/alert-inputs";
 import { expect } from "chai";
 import { EksCluster } from "../../components/cluster/eks";
@@ -6,7 +7,7 @@ import { RDS_POSTGRES } from "../../catalog/aws";
 import { alertRuleGroups, platformAlertRules } from "../../components/observability/alerts";
 import { stackConfigOf } from "../support/dev-stack";
 import { mockSecretValue, ProgramRun, RecordedResource, runProgram } from "../harness";
-import { CONFIGURED_SECRETS, evaluatedStack } from "../support/stacks";
+import { CONFIGURED_SECRETS, evaluatedStack, evaluatedWith } from "../support/stacks";
 
 const GENERATED = ["secrets-postgresPassword", "secrets-redisPassword", "secrets-grafanaAdminPassword"].map(mockSecretValue);
 const CONFIGURED = CONFIGURED_SECRETS;
@@ -252,6 +253,56 @@ for (const stack of ["staging", "prod"] as const) {
                 const budget = prod ? 15000 : 6000;
                 expect(rules.ClusterCostRunRateHigh).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget * 0.8}`, for: "1h", labels: { severity: "warning" } });
                 expect(rules.ClusterCostOverBudget).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget}`, for: "1h", labels: { severity: "critical" } });
+            });
+            it("runs the CloudWatch exporter for the account's month-to-date spend: us-east-1's billing metric only, scraped, on the system nodes, under the restricted profile", () => {
+                const release = run.one("kubernetes:helm.sh/v3:Release", "observability-cloudwatch-exporter");
+                expect(release.inputs).to.include({ chart: "prometheus-cloudwatch-exporter", version: "0.28.1", namespace: "monitoring" });
+                expect(release.inputs.repositoryOpts.repo).to.equal("https://prometheus-community.github.io/helm-charts");
+                const values = release.inputs.values;
+                expect(parse(values.config)).to.deep.equal({
+                    region: "us-east-1",
+                    metrics: [
+                        {
+                            aws_namespace: "AWS/Billing",
+                            aws_metric_name: "EstimatedCharges",
+                            aws_dimensions: ["Currency"],
+                            aws_dimension_select: { Currency: ["USD"] },
+                            aws_statistics: ["Maximum"],
+                            period_seconds: 21600,
+                            range_seconds: 86400,
+                            set_timestamp: false,
+                        },
+                    ],
+                });
+                // The chart renders its ServiceMonitor in the release's namespace; kube-prometheus-stack selects every ServiceMonitor.
+                expect(values.serviceMonitor).to.deep.equal({ enabled: true, interval: "2m" });
+                expect(values.serviceAccount).to.deep.equal({ create: true, name: "cloudwatch-exporter" });
+                // No static credentials: the chart adds AWS_* variables only from aws.role, aws.secret or aws.aws_access_key_id.
+                expect(values).to.not.have.property("aws");
+                expect(values.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
+                expect(values.containerSecurityContext).to.deep.equal({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+                expect(values.resources.limits.memory).to.equal("512Mi");
+                expect(values.nodeSelector).to.deep.equal({ "genai.io/role": "system" });
+                expect(release.dependsOn).to.include("kubernetes:helm.sh/v3:Release::observability-kube-prometheus-stack");
+                expect(release.dependsOn).to.include("aws:eks/podIdentityAssociation:PodIdentityAssociation::cloudwatch-exporter");
+            });
+            it("gives the exporter a Pod Identity role that may only read CloudWatch metrics, bound to its service account", () => {
+                const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "cloudwatch-exporter").inputs.policy);
+                expect(policy.Statement).to.deep.equal([{ Effect: "Allow", Action: ["cloudwatch:GetMetricStatistics"], Resource: "*" }]);
+                expect(run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "cloudwatch-exporter").inputs).to.include({ namespace: "monitoring", serviceAccount: "cloudwatch-exporter" });
+                expect(run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "cloudwatch-exporter").dependsOn).to.include("aws:iam/rolePolicy:RolePolicy::cloudwatch-exporter");
+                const trust = JSON.parse(run.one("aws:iam/role:Role", "cloudwatch-exporter").inputs.assumeRolePolicy);
+                expect(trust.Statement[0].Condition.StringEquals).to.deep.include({ "aws:RequestTag/kubernetes-namespace": "monitoring", "aws:RequestTag/kubernetes-service-account": "cloudwatch-exporter" });
+            });
+            it("sets no account spend alert while accountMonthlyBudgetUsd is 0 (the stack files' default)", () => {
+                const rules = byNameOf(run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs);
+                expect(Object.keys(rules).filter((name) => name.startsWith("AccountSpend"))).to.deep.equal([]);
+            });
+            it("alerts on the account's month-to-date spend at 80% of accountMonthlyBudgetUsd and above it, when the key is set", async () => {
+                const withBudget = await evaluatedWith(stack, { accountMonthlyBudgetUsd: "25000" });
+                const rules = byNameOf(withBudget.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs);
+                expect(rules.AccountSpendHigh).to.deep.include({ expr: "max(aws_billing_estimated_charges_maximum) > 20000", for: "5m", labels: { severity: "warning" } });
+                expect(rules.AccountSpendOverBudget).to.deep.include({ expr: "max(aws_billing_estimated_charges_maximum) > 25000", for: "5m", labels: { severity: "critical" } });
             });
             it("serves Grafana through the ALB under /grafana/", () => {
                 const rule = run.one("aws:lb/listenerRule:ListenerRule", "lb-grafana").inputs;

@@ -147,6 +147,7 @@ for (const stack of ["staging", "prod"] as const) {
                         "alert-topic-publisher",
                         "cluster-aws-ebs-csi-driver",
                         "cluster-aws-efs-csi-driver",
+                        "cloudwatch-exporter",
                         // Each image model's uploader of generated outputs.
                         ...cfg.models.filter((m) => m.engine.kind === "image").map((m) => `model-${m.name}-outputs`),
                     ].sort(),

@@ -135,6 +135,10 @@ describe("stack configuration", () => {
             expectConfigError({ apiDailyCriticalUsd: "60" }, "apiDailyCriticalUsd", "60", /above the warning \(40 = budgetAlertThreshold x apiDailyBudgetUsd\) and at most apiDailyBudgetUsd \(50\)/));
         it("an API critical level at or below the warning", () =>
             expectConfigError({ apiDailyBudgetUsd: "100", apiDailyCriticalUsd: "80" }, "apiDailyCriticalUsd", "80", /above the warning \(80 = /));
+        it("a negative account budget", () =>
+            expectConfigError({ accountMonthlyBudgetUsd: "-1" }, "accountMonthlyBudgetUsd", '"-1"', /an integer from 0 to 10000000/));
+        it("a fractional account budget", () =>
+            expectConfigError({ accountMonthlyBudgetUsd: "2500.5" }, "accountMonthlyBudgetUsd", '"2500.5"', /an integer from 0 to 10000000/));
         it("a secret in a model's plain env", () =>
             expectConfigError({ models: withModel((m) => (m.env = { HF_TOKEN: "hf_abc" })) }, "models[0].env.HF_TOKEN", '"(hidden)"', /no secret in a plain environment variable/));
         it("a literal OpenAI key in a model's plain env", () =>

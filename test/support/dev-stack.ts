@@ -8,9 +8,9 @@ import { evaluatedStack } from "./stacks";
 
 const CONTAINER = "docker:index/container:Container";
 
-/** A stack's typed configuration, read from its stack file as the program reads it. */
-export function stackConfigOf(stack: "dev" | "staging" | "prod"): StackConfig {
-    const resolved = stackConfig(stack);
+/** A stack's typed configuration, read from its stack file (with `overrides` on top) as the program reads it. */
+export function stackConfigOf(stack: "dev" | "staging" | "prod", overrides: Record<string, unknown> = {}): StackConfig {
+    const resolved = stackConfig(stack, { overrides });
     return loadStackConfig({
         project: resolved.project,
         stack: resolved.stack,
