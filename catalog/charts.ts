@@ -84,6 +84,8 @@ export const CHARTS = {
             "kube_deployment_status_condition",
             "kube_deployment_status_replicas_available",
             "kube_replicaset_created",
+            // Native sidecars are init containers: their restarts are counted here, not in kube_pod_container_status_restarts_total.
+            "kube_pod_init_container_status_restarts_total",
             // Its kubelet ServiceMonitor (kubelet.enabled) scrapes the kubelets, which report each mounted claim's file system.
             "kubelet_volume_stats_available_bytes",
             "kubelet_volume_stats_capacity_bytes",
@@ -92,6 +94,10 @@ export const CHARTS = {
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-state-metrics-8.4.0/charts/kube-state-metrics/values.yaml", "collectors include deployments and replicasets; metricAllowlist and metricDenylist empty; appVersion 2.20.0"),
             readOn("https://github.com/kubernetes/kube-state-metrics/blob/06d14813741ca10fb225c3d07aff6347f373e054/docs/metrics/workload/deployment-metrics.md", "kube_deployment_status_condition{deployment, namespace, reason, condition, status} STABLE"),
             readOn("https://github.com/kubernetes/kube-state-metrics/blob/46e2012cd6b4f227ef43e2daf202449f1738e6cd/docs/metrics/workload/replicaset-metrics.md", "kube_replicaset_created{replicaset, namespace}: creation time, STABLE"),
+            readOn(
+                "https://github.com/kubernetes/kube-state-metrics/blob/96a6db87daf503d8a9492dbfc9746f45512e5099/docs/metrics/workload/pod-metrics.md",
+                "kube_pod_init_container_status_restarts_total{container, namespace, pod, uid}: restarts of an init container, Counter, STABLE",
+            ),
             readOn("https://github.com/kubernetes/kubernetes/blob/v1.24.0/pkg/kubelet/metrics/collectors/volume_stats.go", "kubelet_volume_stats_capacity_bytes and _available_bytes per namespace and persistentvolumeclaim"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/Chart.yaml", "kubeVersion >=1.25.0-0; prometheus-operator v0.93.1; tag of 2026-08-21"),
             readOn("https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/values.yaml", "kubeScheduler/kubeControllerManager/kubeEtcd/kubeProxy.enabled; Watchdog routed to null"),
@@ -158,7 +164,7 @@ export const CHARTS = {
         // No kubeVersion in its Chart.yaml; its newest API is policy/v1 (its disruption budget, off here), served since 1.21.
         kubeMinors: { min: "1.21" },
         // Per node, labels node and instance_type among others: the instance's hourly price, CPU + memory + GPUs.
-        exports: ["node_total_hourly_cost"],
+        exports: ["node_total_hourly_cost", "kubecost_node_is_spot"],
         evidence: [
             readOn("https://github.com/opencost/opencost-helm-chart/blob/opencost-2.5.17/charts/opencost/Chart.yaml", "appVersion 1.120.1, no kubeVersion; newest tag, of 2026-04-28"),
             readOn(

@@ -4,6 +4,7 @@
  * the rules on real Prometheus.
  */
 import { API_SPEND } from "../catalog/app-metrics";
+import { UPLOADER_CONTAINER } from "../components/inference/model-k8s";
 import { CHARTS } from "../catalog/charts";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
 import { AlertInputs } from "../components/observability/alerts";
@@ -54,7 +55,24 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         disks: { nodes: true, volumes: true },
         ...apiSpend(CHARTS.pushgateway.exports),
         // OpenCost prices the nodes (observability/k8s.ts); Docker's host has no price to read.
-        clusterCost: { hourlyCost: upGauge(CHARTS.opencost.exports, "node_total_hourly_cost"), monthlyBudgetUsd: cfg.budget.monthlyUsd, warningFraction: cfg.budget.alertThreshold },
+        clusterCost: {
+            hourlyCost: upGauge(CHARTS.opencost.exports, "node_total_hourly_cost"),
+            isSpot: upGauge(CHARTS.opencost.exports, "kubecost_node_is_spot"),
+            // The discount the offline cost estimate applies to spot capacity, so both say the same.
+            spotDiscount: cfg.costAssumptions.spotDiscount,
+            monthlyBudgetUsd: cfg.budget.monthlyUsd,
+            warningFraction: cfg.budget.alertThreshold,
+        },
+        // Each image model's pods upload their outputs to S3 with a sidecar, whose restarts kube-state-metrics counts.
+        ...(cfg.models.some((m) => m.engine.kind === "image")
+            ? {
+                  outputsUploads: {
+                      restarts: upGauge(CHARTS.kubePrometheusStack.exports, "kube_pod_init_container_status_restarts_total"),
+                      namespace: appNamespaceName(cfg.stack),
+                      container: UPLOADER_CONTAINER,
+                  },
+              }
+            : {}),
         // The CloudWatch exporter reads the account's month-to-date spend (observability/k8s.ts); an account budget of 0 sets no alert.
         ...(cfg.budget.accountMonthlyUsd > 0
             ? {

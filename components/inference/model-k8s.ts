@@ -93,6 +93,9 @@ export function outputsPrefix(model: string): string {
     return `outputs/${model}/`;
 }
 
+/** The uploader sidecar's container name, which its restart alert (OutputsUploadFailing) selects. */
+export const UPLOADER_CONTAINER = "upload-outputs";
+
 /** Failed syncs in a row after which the uploader exits 1, so that Kubernetes restarts it and counts it (OutputsUploadFailing). */
 export const UPLOAD_MAX_FAILURES = 3;
 
@@ -128,7 +131,7 @@ export const UPLOAD_SCRIPT = [
 
 /** The uploader's command: the script, and where it reads and writes. */
 export function uploaderCommand(directory: string, bucket: string, model: string, intervalSeconds: number = UPLOAD_INTERVAL_SECONDS): string[] {
-    return ["/bin/sh", "-c", UPLOAD_SCRIPT, "upload-outputs", directory, `s3://${bucket}/${outputsPrefix(model)}`, String(intervalSeconds), String(UPLOAD_MAX_FAILURES)];
+    return ["/bin/sh", "-c", UPLOAD_SCRIPT, UPLOADER_CONTAINER, directory, `s3://${bucket}/${outputsPrefix(model)}`, String(intervalSeconds), String(UPLOAD_MAX_FAILURES)];
 }
 
 /**
@@ -449,7 +452,7 @@ const UPLOADER_SCRATCH_VOLUME = "uploader-scratch";
 function uploaderContainer(bucket: pulumi.Input<string>, model: string, outputsPath: string): k8s.types.input.core.v1.Container {
     const user = IMAGES.awsCli.user;
     return {
-        name: "upload-outputs",
+        name: UPLOADER_CONTAINER,
         image: IMAGES.awsCli.ref,
         restartPolicy: "Always",
         command: pulumi.output(bucket).apply((b) => uploaderCommand(outputsPath, b, model)),

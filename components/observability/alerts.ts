@@ -88,13 +88,29 @@ export interface AlertInputs {
      * run rate (the nodes' current hourly cost x 730 hours) is watched against the monthly budget: a warning above
      * `warningFraction` of `monthlyBudgetUsd`, a critical alert above all of it. No rule without it.
      */
-    readonly clusterCost?: { readonly hourlyCost: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
+    readonly clusterCost?: {
+        readonly hourlyCost: string;
+        /**
+         * OpenCost's 0/1 gauge of a spot node, and the discount taken off a spot node's price: without AWS's spot data
+         * feed OpenCost prices spot nodes on demand, which would overstate a spot GPU fleet by the whole discount.
+         */
+        readonly isSpot: string;
+        readonly spotDiscount: number;
+        readonly monthlyBudgetUsd: number;
+        readonly warningFraction: number;
+    };
     /**
      * The AWS account's month-to-date estimated charges in USD (CloudWatch's billing metric, through the CloudWatch
      * exporter), against the ACCOUNT's monthly budget: a warning above `warningFraction` of `monthlyBudgetUsd`, a
      * critical alert above all of it. The whole account's spend, so never one stack's budget. No rule without it.
      */
     readonly accountSpend?: { readonly monthToDate: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
+    /**
+     * The image models' outputs uploaders (cloud): kube-state-metrics' restart counter of init containers (the uploader
+     * is a native sidecar), their namespace and container name. An uploader exits, and so restarts, when its pod has no
+     * credentials or its syncs keep failing: generated images are then not reaching S3. No rule without it.
+     */
+    readonly outputsUploads?: { readonly restarts: string; readonly namespace: string; readonly container: string };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -322,6 +338,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...(inputs.apiSpend ? apiSpendRules(inputs.apiSpend) : []),
         ...(inputs.clusterCost ? clusterCostRules(inputs.clusterCost) : []),
         ...(inputs.accountSpend ? accountSpendRules(inputs.accountSpend) : []),
+        ...(inputs.outputsUploads ? [outputsUploadRule(inputs.outputsUploads)] : []),
     ];
 }
 
@@ -467,9 +484,14 @@ export const CLUSTER_COST_FOR_SECONDS = 3600;
  * stays for the 5-minute lookback and must not count twice.
  */
 function clusterCostRules(cost: NonNullable<AlertInputs["clusterCost"]>): AlertRuleSpec[] {
-    const measure = `${HOURS_PER_MONTH} * sum(max by (node) (${cost.hourlyCost}))`;
+    // Each node once (max by node); spot nodes at the stack's spot discount; a missing side counts 0, not "no result".
+    const perNode = `max by (node) (${cost.hourlyCost})`;
+    const spotNodes = `(max by (node) (${cost.isSpot}) == 1)`;
+    const measure =
+        `${HOURS_PER_MONTH} * ((sum(${perNode} unless on (node) ${spotNodes}) or vector(0)) + ` +
+        `${1 - cost.spotDiscount} * (sum(${perNode} and on (node) ${spotNodes}) or vector(0)))`;
     const description =
-        `The nodes' current hourly cost (OpenCost, public on-demand prices) x ${HOURS_PER_MONTH} hours projects {{ $value | printf "%.2f" }} USD a month ` +
+        `The nodes' current hourly cost (OpenCost, public on-demand prices; spot nodes at the stack's ${Math.round(cost.spotDiscount * 100)}% spot discount) x ${HOURS_PER_MONTH} hours projects {{ $value | printf "%.2f" }} USD a month ` +
         `(monthly budget ${cost.monthlyBudgetUsd} USD). A run rate, not month-to-date spend (AWS Budgets reports that), and the nodes only: the managed services come on top.`;
     return [
         {
@@ -493,6 +515,25 @@ function clusterCostRules(cost: NonNullable<AlertInputs["clusterCost"]>): AlertR
             description,
         },
     ];
+}
+
+/** The window in which an uploader's restart counts: its crash-loop back-off reaches 5 minutes, so a failing one restarts within it. */
+export const OUTPUTS_UPLOAD_WINDOW = "15m";
+
+/** A restarting outputs uploader: its pod has no credentials, or three syncs in a row failed. */
+function outputsUploadRule(uploads: NonNullable<AlertInputs["outputsUploads"]>): AlertRuleSpec {
+    return {
+        name: "OutputsUploadFailing",
+        measure: `sum by (pod) (increase(${uploads.restarts}{namespace="${uploads.namespace}", container="${uploads.container}"}[${OUTPUTS_UPLOAD_WINDOW}]))`,
+        comparator: ">",
+        threshold: 0,
+        forSeconds: 60,
+        severity: "warning",
+        summary: "Generated images of {{ $labels.pod }} are not reaching S3",
+        description:
+            "Its uploader restarted in the last 15 minutes: three syncs in a row failed, or the pod has no Pod Identity credentials (restart the Deployment). " +
+            "Images stay in the pod until it stops; its logs say why.",
+    };
 }
 
 /**

@@ -169,20 +169,33 @@ describe("observability", () => {
 
         it("watches the cluster's run rate (hourly node cost x 730) at the warning fraction and at the monthly budget for an hour, only with OpenCost's gauge", () => {
             expect(devRules.filter((r) => r.name.startsWith("ClusterCost"))).to.deep.equal([]);
-            const clusterCost = { hourlyCost: "node_total_hourly_cost", monthlyBudgetUsd: 6000, warningFraction: 0.8 };
+            const clusterCost = { hourlyCost: "node_total_hourly_cost", isSpot: "kubecost_node_is_spot", spotDiscount: 0.6, monthlyBudgetUsd: 6000, warningFraction: 0.8 };
             const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined, clusterCost }).filter((r) => r.name.startsWith("ClusterCost"));
             expect(rules.map((r) => [r.name, r.threshold, r.severity, r.forSeconds])).to.deep.equal([
                 ["ClusterCostRunRateHigh", 4800, "warning", 3600],
                 ["ClusterCostOverBudget", 6000, "critical", 3600],
             ]);
             for (const r of rules) {
-                // One series per node, whichever OpenCost pod exported it, projected over 730 hours.
-                expect(r.measure).to.equal("730 * sum(max by (node) (node_total_hourly_cost))");
+                // One series per node, whichever OpenCost pod exported it, spot nodes discounted, projected over 730 hours.
+                expect(r.measure).to.equal(
+                    "730 * ((sum(max by (node) (node_total_hourly_cost) unless on (node) (max by (node) (kubecost_node_is_spot) == 1)) or vector(0)) + " +
+                        "0.4 * (sum(max by (node) (node_total_hourly_cost) and on (node) (max by (node) (kubecost_node_is_spot) == 1)) or vector(0)))",
+                );
                 expect(r.description).to.contain("run rate, not month-to-date spend");
             }
             expect(rules[0].summary).to.equal("Cluster cost run rate above 80% of the 6000 USD monthly budget");
-            expect(alertInputsOf(staging).clusterCost).to.deep.equal({ hourlyCost: "node_total_hourly_cost", monthlyBudgetUsd: 6000, warningFraction: 0.8 });
+            // The spot discount is the one the offline cost estimate applies.
+            expect(alertInputsOf(staging).clusterCost).to.deep.equal({ ...clusterCost, spotDiscount: staging.costAssumptions.spotDiscount });
             expect(alertInputsOf(dev).clusterCost).to.equal(undefined);
+        });
+
+        it("warns when an image model's outputs uploader restarts, in the cloud only, from kube-state-metrics' init-container restarts", () => {
+            const [rule] = platformAlertRules(alertInputsOf(staging)).filter((r) => r.name === "OutputsUploadFailing");
+            expect(rule).to.deep.include({ comparator: ">", threshold: 0, severity: "warning" });
+            expect(rule.measure).to.equal(
+                'sum by (pod) (increase(kube_pod_init_container_status_restarts_total{namespace="genai-staging", container="upload-outputs"}[15m]))',
+            );
+            expect(platformAlertRules(alertInputsOf(dev)).filter((r) => r.name === "OutputsUploadFailing")).to.deep.equal([]);
         });
 
         it("watches the account's month-to-date spend at the warning fraction and above the account budget for 5 minutes, only with an account budget", () => {

@@ -340,20 +340,28 @@ function nodePrice(metric: string, node: string, instanceType: string, usdPerHou
     return { series: selector(metric, labels), values: `${usdPerHour}x${samples - 1}` };
 }
 
+/** OpenCost's 0/1 gauge saying whether a node is spot capacity, with the same labels as its prices. */
+function nodeIsSpot(metric: string, node: string, instanceType: string, spot: boolean, samples: number): InputSeries {
+    return nodePrice(metric, node, instanceType, spot ? 1 : 0, samples);
+}
+
 /**
- * OpenCost's prices of a GPU node and two system nodes, whose sum projects `monthlyUsd` over 730 hours, held long
- * enough for the rule's `for` and the still-firing check.
+ * A spot GPU node and two on-demand system nodes whose prices project `monthlyUsd` over 730 hours once the spot
+ * node's discount is taken off (OpenCost prices it on demand, without AWS's spot feed), held long enough for the
+ * rule's `for` and the still-firing check. Undiscounted, the GPU node alone would be well over either threshold.
  */
 const clusterCost: ScenarioBuilder = (rule, context) => {
     const cost = context.inputs.clusterCost;
     if (!cost) throw new Error("the stack has no cluster cost signal");
     const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    const gpu = { node: "ip-10-0-3-17.ec2.internal", type: "g5.xlarge" };
+    const system = [{ node: "ip-10-0-1-5.ec2.internal", type: "m6i.large" }, { node: "ip-10-0-2-9.ec2.internal", type: "m6i.large" }];
     const nodes = (monthlyUsd: number): InputSeries[] => {
         const hourly = monthlyUsd / 730;
         return [
-            nodePrice(cost.hourlyCost, "ip-10-0-3-17.ec2.internal", "g5.xlarge", hourly * 0.8, samples),
-            nodePrice(cost.hourlyCost, "ip-10-0-1-5.ec2.internal", "m6i.large", hourly * 0.1, samples),
-            nodePrice(cost.hourlyCost, "ip-10-0-2-9.ec2.internal", "m6i.large", hourly * 0.1, samples),
+            nodePrice(cost.hourlyCost, gpu.node, gpu.type, (hourly * 0.8) / (1 - cost.spotDiscount), samples),
+            nodeIsSpot(cost.isSpot, gpu.node, gpu.type, true, samples),
+            ...system.flatMap((n) => [nodePrice(cost.hourlyCost, n.node, n.type, hourly * 0.1, samples), nodeIsSpot(cost.isSpot, n.node, n.type, false, samples)]),
         ];
     };
     const above = rule.threshold + 10;
@@ -361,6 +369,25 @@ const clusterCost: ScenarioBuilder = (rule, context) => {
     return [
         { title: `nodes priced at ${above} USD a month`, input: nodes(above), holdsFrom: 0, firing: [{ labels: {}, value: above }] },
         { title: `nodes priced at ${below} USD a month`, input: nodes(below), holdsFrom: 0, firing: [] },
+    ];
+};
+
+/** An image model's pod as kube-state-metrics reports its uploader's restarts: one restart at minute 2, or none lately. */
+const outputsUpload: ScenarioBuilder = (_rule, context) => {
+    const uploads = context.inputs.outputsUploads;
+    if (!uploads) throw new Error("the stack has no outputs uploader");
+    const pod = "image-stable-7d9c6b5f4-q8w2m";
+    const labels = { namespace: uploads.namespace, pod, container: uploads.container, uid: "5b1f0c7e-uid", job: "kube-state-metrics", instance: "10.0.1.40:8080" };
+    const restartAt = 2;
+    return [
+        {
+            title: "the uploader restarted at minute 2",
+            input: [{ series: selector(uploads.restarts, labels), values: Array.from({ length: SAMPLES }, (_, i) => (i >= restartAt ? 1 : 0)).join(" ") }],
+            holdsFrom: restartAt * SAMPLE_INTERVAL_SECONDS,
+            firing: [{ labels: { pod }, value: 1 }],
+        },
+        // Restarted three times before the window, none since: not failing now.
+        { title: "the uploader has not restarted in the window", input: [{ series: selector(uploads.restarts, labels), values: `3x${SAMPLES - 1}` }], holdsFrom: 0, firing: [] },
     ];
 };
 
@@ -570,6 +597,7 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     QueueBacklog: queueBacklog,
     ApiSpendHigh: apiSpend,
     ApiSpendCritical: apiSpend,
+    OutputsUploadFailing: outputsUpload,
     ClusterCostRunRateHigh: clusterCost,
     ClusterCostOverBudget: clusterCost,
     AccountSpendHigh: accountSpend,
@@ -688,11 +716,18 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
         const hourly = inputs.clusterCost.monthlyBudgetUsd / 4 / 730;
         series.push(
             nodePrice(inputs.clusterCost.hourlyCost, "ip-10-0-3-17.ec2.internal", "g5.xlarge", hourly * 0.9, samples),
+            nodeIsSpot(inputs.clusterCost.isSpot, "ip-10-0-3-17.ec2.internal", "g5.xlarge", true, samples),
             nodePrice(inputs.clusterCost.hourlyCost, "ip-10-0-1-5.ec2.internal", "m6i.large", hourly * 0.1, samples),
+            nodeIsSpot(inputs.clusterCost.isSpot, "ip-10-0-1-5.ec2.internal", "m6i.large", false, samples),
         );
     }
     // Half of the account's monthly budget spent so far this month.
     if (inputs.accountSpend) series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
+    // The image model's uploader, restarted once long ago and steady since.
+    if (inputs.outputsUploads) {
+        const u = inputs.outputsUploads;
+        series.push(flat(u.restarts, { namespace: u.namespace, pod: "image-stable-7d9c6b5f4-q8w2m", container: u.container, job: "kube-state-metrics" }, 1));
+    }
     const deploys = inputs.deploys;
     for (const model of inputs.models) {
         for (const track of ["stable", ...(model.canary ? ["canary" as const] : [])] as Track[]) {

@@ -251,8 +251,10 @@ for (const stack of ["staging", "prod"] as const) {
                 expect(release.dependsOn).to.include("kubernetes:helm.sh/v3:Release::observability-kube-prometheus-stack");
                 const rules = byNameOf(run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "observability-rules").inputs);
                 const budget = prod ? 15000 : 6000;
-                expect(rules.ClusterCostRunRateHigh).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget * 0.8}`, for: "1h", labels: { severity: "warning" } });
-                expect(rules.ClusterCostOverBudget).to.deep.include({ expr: `730 * sum(max by (node) (node_total_hourly_cost)) > ${budget}`, for: "1h", labels: { severity: "critical" } });
+                const runRate = rules.ClusterCostRunRateHigh.expr.replace(/ > [0-9.]+$/, "");
+                expect(runRate).to.match(/^730 \* \(\(sum\(max by \(node\) \(node_total_hourly_cost\) unless on \(node\) \(max by \(node\) \(kubecost_node_is_spot\) == 1\)\)/);
+                expect(rules.ClusterCostRunRateHigh).to.deep.include({ expr: `${runRate} > ${budget * 0.8}`, for: "1h", labels: { severity: "warning" } });
+                expect(rules.ClusterCostOverBudget).to.deep.include({ expr: `${runRate} > ${budget}`, for: "1h", labels: { severity: "critical" } });
             });
             it("runs the CloudWatch exporter for the account's month-to-date spend: us-east-1's billing metric only, scraped, on the system nodes, under the restricted profile", () => {
                 const release = run.one("kubernetes:helm.sh/v3:Release", "observability-cloudwatch-exporter");
