@@ -212,7 +212,8 @@ export const CHARTS = {
         // No kubeVersion in its Chart.yaml; its newest API is policy/v1 (its disruption budget, off here), served since 1.21.
         kubeMinors: { min: "1.21" },
         // AWS/Billing EstimatedCharges (Currency=USD), statistic Maximum: the account's month-to-date estimated charges in USD.
-        exports: ["aws_billing_estimated_charges_maximum"],
+        // Its own gauge of a failed CloudWatch request (1 while the last scrape failed).
+        exports: ["aws_billing_estimated_charges_maximum", "cloudwatch_exporter_scrape_error"],
         evidence: [
             readOn(
                 "https://github.com/prometheus-community/helm-charts/blob/prometheus-cloudwatch-exporter-0.28.1/charts/prometheus-cloudwatch-exporter/Chart.yaml",
@@ -246,6 +247,10 @@ export const CHARTS = {
                 "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/src/main/java/io/prometheus/cloudwatch/CloudWatchCollector.java#L426-L610",
                 "name = safeName(lowercase(namespace) + '_' + snake_case(metric)) + '_maximum': AWS/Billing EstimatedCharges Maximum -> aws_billing_estimated_charges_maximum, " +
                     "labels job=aws_billing, instance='', currency; GetMetricStatistics unless use_get_metric_data; tag:GetResources only with aws_tag_select",
+            ),
+            readOn(
+                "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/src/main/java/io/prometheus/cloudwatch/CloudWatchCollector.java#L688",
+                "cloudwatch_exporter_scrape_error: a gauge, 1 when the last scrape's CloudWatch requests failed, else 0",
             ),
             readOn(
                 "https://github.com/prometheus/cloudwatch_exporter/blob/v0.16.0/src/main/java/io/prometheus/cloudwatch/DefaultDimensionSource.java#L28-L40",

@@ -78,6 +78,7 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             ? {
                   accountSpend: {
                       monthToDate: upGauge(CHARTS.cloudwatchExporter.exports, "aws_billing_estimated_charges_maximum"),
+                      scrapeErrors: upGauge(CHARTS.cloudwatchExporter.exports, "cloudwatch_exporter_scrape_error"),
                       monthlyBudgetUsd: cfg.budget.accountMonthlyUsd,
                       warningFraction: cfg.budget.alertThreshold,
                   },

@@ -10,11 +10,12 @@ import { named, Tags } from "../shared/tags";
 export const BILLING_METRIC = { region: "us-east-1", namespace: "AWS/Billing", name: "EstimatedCharges", currency: "USD" } as const;
 
 /**
- * CloudWatch's billing statistics: 6-hour periods (the CloudWatch console's default for a billing alarm; AWS documents
- * only "several times daily"). They divide a day, so no period straddles the month's first midnight (UTC), and a day
- * of range always holds the newest datapoint of a metric updated several times a day.
+ * CloudWatch's billing statistics: 1-hour periods. The exporter's periods start at the scrape time minus the range and
+ * its 10-minute delay, rounded down to the minute (GetMetricStatisticsDataGetter at v0.16.0), not at midnight: a
+ * 6-hour period could hold the previous month's last estimate for hours into a new month, an hour's for at most about
+ * an hour. A day of range always holds the newest datapoint of a metric AWS updates several times a day.
  */
-export const BILLING_PERIOD_SECONDS = 21_600;
+export const BILLING_PERIOD_SECONDS = 3_600;
 export const BILLING_RANGE_SECONDS = 86_400;
 
 /**

@@ -104,7 +104,13 @@ export interface AlertInputs {
      * exporter), against the ACCOUNT's monthly budget: a warning above `warningFraction` of `monthlyBudgetUsd`, a
      * critical alert above all of it. The whole account's spend, so never one stack's budget. No rule without it.
      */
-    readonly accountSpend?: { readonly monthToDate: string; readonly monthlyBudgetUsd: number; readonly warningFraction: number };
+    readonly accountSpend?: {
+        readonly monthToDate: string;
+        /** The exporter's gauge of a failed CloudWatch request: without an estimate the budget alerts cannot fire. */
+        readonly scrapeErrors: string;
+        readonly monthlyBudgetUsd: number;
+        readonly warningFraction: number;
+    };
     /**
      * The image models' outputs uploaders (cloud): kube-state-metrics' restart counter of init containers (the uploader
      * is a native sidecar), their namespace and container name. An uploader exits, and so restarts, when its pod has no
@@ -572,6 +578,19 @@ function accountSpendRules(spend: NonNullable<AlertInputs["accountSpend"]>): Ale
             severity: "critical",
             summary: `AWS account spend this month above the ${spend.monthlyBudgetUsd} USD account budget`,
             description,
+        },
+        {
+            // An hour: the exporter retries at every scrape, and a missing estimate is a setup problem, not a page.
+            name: "AccountSpendUnknown",
+            measure: `(absent(${spend.monthToDate}) or max(${spend.scrapeErrors}))`,
+            comparator: ">",
+            threshold: 0,
+            forSeconds: 3600,
+            severity: "warning",
+            summary: "The AWS account's spend is unknown to Prometheus",
+            description:
+                "For an hour there has been no billing estimate, or the CloudWatch exporter's requests failed: AccountSpendHigh and AccountSpendOverBudget cannot fire. " +
+                'Turn on "Receive CloudWatch billing alerts" in the Billing preferences, and read the cloudwatch-exporter pod\'s logs.',
         },
     ];
 }

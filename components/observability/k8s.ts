@@ -132,7 +132,10 @@ export const CLOUDWATCH_EXPORTER_USER = 65534;
 export function cloudwatchExporterValues(nodeSelector: Record<string, string>): Record<string, unknown> {
     return {
         fullnameOverride: "cloudwatch-exporter",
-        serviceAccount: { create: true, name: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT },
+        // No Kubernetes API token and no ClusterRole: the exporter never calls the API (the chart's RBAC lets it read
+        // secrets and configmaps named like it in every namespace); Pod Identity mounts a token of its own.
+        serviceAccount: { create: true, name: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, automountServiceAccountToken: false },
+        rbac: { create: false },
         config: renderCloudwatchExporterConfig(),
         serviceMonitor: { enabled: true, interval: "2m" },
         securityContext: {

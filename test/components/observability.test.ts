@@ -201,8 +201,18 @@ describe("observability", () => {
         it("watches the account's month-to-date spend at the warning fraction and above the account budget for 5 minutes, only with an account budget", () => {
             expect(alertInputsOf(staging).accountSpend).to.equal(undefined);
             expect(alertInputsOf(dev).accountSpend).to.equal(undefined);
-            const accountSpend = { monthToDate: "aws_billing_estimated_charges_maximum", monthlyBudgetUsd: 25000, warningFraction: 0.8 };
-            const rules = platformAlertRules({ models: staging.models, loadBalancer: undefined, accountSpend }).filter((r) => r.name.startsWith("AccountSpend"));
+            const accountSpend = { monthToDate: "aws_billing_estimated_charges_maximum", scrapeErrors: "cloudwatch_exporter_scrape_error", monthlyBudgetUsd: 25000, warningFraction: 0.8 };
+            const all = platformAlertRules({ models: staging.models, loadBalancer: undefined, accountSpend });
+            // Without an estimate (billing metrics off, or failing requests) the budget rules cannot fire: that warns too.
+            const [unknown] = all.filter((r) => r.name === "AccountSpendUnknown");
+            expect(unknown).to.deep.include({
+                measure: "(absent(aws_billing_estimated_charges_maximum) or max(cloudwatch_exporter_scrape_error))",
+                comparator: ">",
+                threshold: 0,
+                forSeconds: 3600,
+                severity: "warning",
+            });
+            const rules = all.filter((r) => r.name.startsWith("AccountSpend") && r.name !== "AccountSpendUnknown");
             expect(rules.map((r) => [r.name, r.comparator, r.threshold, r.severity, r.forSeconds])).to.deep.equal([
                 ["AccountSpendHigh", ">", 20000, "warning", 300],
                 ["AccountSpendOverBudget", ">", 25000, "critical", 300],

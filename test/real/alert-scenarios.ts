@@ -411,6 +411,25 @@ const accountSpend: ScenarioBuilder = (rule, context) => {
     ];
 };
 
+/**
+ * The account's spend unknown: the exporter's requests failing (its error gauge at 1, no estimate), or no estimate at
+ * all (billing metrics off: the exporter answers without errors but has nothing to export); known and fine otherwise.
+ */
+const accountSpendUnknown: ScenarioBuilder = (rule, context) => {
+    const spend = context.inputs.accountSpend;
+    if (!spend) throw new Error("the stack has no account spend signal");
+    const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    const errors = (value: number): InputSeries => ({
+        series: selector(spend.scrapeErrors, { job: "cloudwatch-exporter", namespace: "monitoring", instance: "10.0.1.23:9106", pod: "cloudwatch-exporter-7c9d8b6f5-k2m4p" }),
+        values: `${value}x${samples - 1}`,
+    });
+    return [
+        { title: "the exporter's requests failing", input: [errors(1)], holdsFrom: 0, firing: [{ labels: {}, value: 1 }] },
+        { title: "no billing estimate at all", input: [errors(0)], holdsFrom: 0, firing: [{ labels: {}, value: 1 }] },
+        { title: "an estimate, and requests that succeed", input: [errors(0), accountCharges(spend.monthToDate, spend.monthlyBudgetUsd / 2, samples)], holdsFrom: 0, firing: [] },
+    ];
+};
+
 /** When the synthetic deploy happens: the third sample. */
 const DEPLOY_AT_SECONDS = 2 * SAMPLE_INTERVAL_SECONDS;
 
@@ -602,6 +621,7 @@ const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
     ClusterCostOverBudget: clusterCost,
     AccountSpendHigh: accountSpend,
     AccountSpendOverBudget: accountSpend,
+    AccountSpendUnknown: accountSpendUnknown,
 };
 
 /** The scenarios of one alert rule; throws when the rule has none. */
@@ -722,7 +742,10 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
         );
     }
     // Half of the account's monthly budget spent so far this month.
-    if (inputs.accountSpend) series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
+    if (inputs.accountSpend) {
+        series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
+        series.push(flat(inputs.accountSpend.scrapeErrors, { job: "cloudwatch-exporter", namespace: "monitoring" }, 0));
+    }
     // The image model's uploader, restarted once long ago and steady since.
     if (inputs.outputsUploads) {
         const u = inputs.outputsUploads;

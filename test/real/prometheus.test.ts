@@ -179,7 +179,7 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
                 expectQuietWhenHealthy(dir, cloudRules, stagingRules, stagingInputs, label));
             if (overrides === ACCOUNT_BUDGET) {
                 it("renders the account spend rules only with an account budget", () => {
-                    expect(stagingRules.filter((r) => r.name.startsWith("AccountSpend")).map((r) => r.name)).to.deep.equal(["AccountSpendHigh", "AccountSpendOverBudget"]);
+                    expect(stagingRules.filter((r) => r.name.startsWith("AccountSpend")).map((r) => r.name)).to.deep.equal(["AccountSpendHigh", "AccountSpendOverBudget", "AccountSpendUnknown"]);
                     expect(platformAlertRules(alertInputs("staging")).filter((r) => r.name.startsWith("AccountSpend"))).to.deep.equal([]);
                 });
             }

@@ -270,7 +270,8 @@ for (const stack of ["staging", "prod"] as const) {
                             aws_dimensions: ["Currency"],
                             aws_dimension_select: { Currency: ["USD"] },
                             aws_statistics: ["Maximum"],
-                            period_seconds: 21600,
+                            // Hour-long periods: the month's new estimate replaces the last one within about an hour.
+                            period_seconds: 3600,
                             range_seconds: 86400,
                             set_timestamp: false,
                         },
@@ -278,7 +279,10 @@ for (const stack of ["staging", "prod"] as const) {
                 });
                 // The chart renders its ServiceMonitor in the release's namespace; kube-prometheus-stack selects every ServiceMonitor.
                 expect(values.serviceMonitor).to.deep.equal({ enabled: true, interval: "2m" });
-                expect(values.serviceAccount).to.deep.equal({ create: true, name: "cloudwatch-exporter" });
+                // Pinned for the Pod Identity association; no API token and no ClusterRole, which the exporter never uses.
+                expect(values.serviceAccount).to.deep.equal({ create: true, name: "cloudwatch-exporter", automountServiceAccountToken: false });
+                expect(values.rbac).to.deep.equal({ create: false });
+                expect(values.fullnameOverride).to.equal("cloudwatch-exporter");
                 // No static credentials: the chart adds AWS_* variables only from aws.role, aws.secret or aws.aws_access_key_id.
                 expect(values).to.not.have.property("aws");
                 expect(values.securityContext).to.deep.equal({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
