@@ -1,3 +1,4 @@
+import { lastValue, splitCommandLine } from "./command-line";
 import { InputError } from "./errors";
 
 /** What `npm run check -- <stack> [options]` was asked to do. */
@@ -24,46 +25,32 @@ const USAGE =
     "[--baseline <check.json>] [--diff <export.json>] [--config <key>=<value>]...";
 
 const WITH_VALUE = new Set(["--state", "--export", "--markdown", "--baseline", "--diff", "--config"]);
+const FLAGS = new Set(["--json"]);
 
 /** Parses the command line (after `--`); throws an InputError naming the problem. */
 export function parseArgs(argv: readonly string[]): CheckOptions {
-    const positional: string[] = [];
-    const values = new Map<string, string>();
+    const line = splitCommandLine(argv, { flags: FLAGS, withValue: WITH_VALUE, usage: USAGE });
+    const { positional } = line;
+    const value = (option: string) => lastValue(line, option);
+    // Each `--config <key>=<value>` in order: a key given again takes its last value.
     const configOverrides: Record<string, string> = {};
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        if (flag === "--json") {
-            json = true;
-        } else if (WITH_VALUE.has(flag)) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || value === "") throw new InputError(`${flag} needs a value; ${USAGE}`);
-            if (flag === "--config") {
-                const eq = value.indexOf("=");
-                if (eq <= 0) throw new InputError(`--config takes <key>=<value>, got "${value}"`);
-                configOverrides[value.slice(0, eq)] = value.slice(eq + 1);
-            } else {
-                values.set(flag, value);
-            }
-        } else if (arg.startsWith("-")) {
-            throw new InputError(`unknown option ${arg}; ${USAGE}`);
-        } else {
-            positional.push(arg);
-        }
+    for (const pair of line.values.get("--config") ?? []) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new InputError(`--config takes <key>=<value>, got "${pair}"`);
+        configOverrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     if (positional.length !== 1) throw new InputError(positional.length === 0 ? `no stack given; ${USAGE}` : `one stack only, got ${positional.join(" ")}; ${USAGE}`);
-    if (values.has("--state") && Object.keys(configOverrides).length > 0) {
+    if (line.values.has("--state") && Object.keys(configOverrides).length > 0) {
         throw new InputError("--config applies to the program's evaluation and cannot be combined with --state");
     }
     return {
         stack: positional[0],
-        statePath: values.get("--state"),
-        exportPath: values.get("--export"),
-        json,
-        markdownPath: values.get("--markdown"),
-        baselinePath: values.get("--baseline"),
-        diffPath: values.get("--diff"),
+        statePath: value("--state"),
+        exportPath: value("--export"),
+        json: line.flags.has("--json"),
+        markdownPath: value("--markdown"),
+        baselinePath: value("--baseline"),
+        diffPath: value("--diff"),
         configOverrides,
     };
 }

@@ -1,3 +1,4 @@
+import { lastValue, splitCommandLine } from "../check/command-line";
 import { InputError } from "../check/errors";
 import { InconclusiveRule, parseWindow, Strategy } from "./plan";
 
@@ -43,37 +44,22 @@ function url(flag: string, value: string | undefined): string | undefined {
 
 /** Parses the command line (after `--`); throws an InputError naming the problem. */
 export function parseRolloutArgs(argv: readonly string[]): RolloutArgs {
-    const positional: string[] = [];
-    const values = new Map<string, string>();
-    const flags = new Set<string>();
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        if (FLAGS.has(flag)) {
-            flags.add(flag);
-        } else if (WITH_VALUE.has(flag)) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || value === "") throw new InputError(`${flag} needs a value; ${USAGE}`);
-            values.set(flag, value);
-        } else if (arg.startsWith("-")) {
-            throw new InputError(`unknown option ${arg}; ${USAGE}`);
-        } else {
-            positional.push(arg);
-        }
-    }
+    const line = splitCommandLine(argv, { flags: FLAGS, withValue: WITH_VALUE, usage: USAGE });
+    const { positional, flags } = line;
+    const value = (option: string) => lastValue(line, option);
     if (positional.length !== 2) throw new InputError(`give a stack and a model, got ${positional.length === 0 ? "none" : positional.join(" ")}; ${USAGE}`);
     const [stack, model] = positional;
     const resume = flags.has("--resume");
     const abort = flags.has("--abort");
-    const hasVersion = values.has("--image") || values.has("--weights");
+    const hasVersion = line.values.has("--image") || line.values.has("--weights");
     if (resume && abort) throw new InputError("--resume and --abort exclude each other");
     if ((resume || abort) && hasVersion) throw new InputError(`${resume ? "--resume" : "--abort"} acts on the rollout recorded for ${stack}/${model}; it takes no --image or --weights`);
     if (!resume && !abort && !hasVersion) throw new InputError(`no version to roll out: give --image <ref> or --weights <id> (or --resume, --abort); ${USAGE}`);
 
-    const strategy = values.get("--strategy") ?? "canary";
+    const strategy = value("--strategy") ?? "canary";
     if (strategy !== "canary" && strategy !== "bluegreen") throw new InputError(`--strategy ${strategy}: allowed: canary, bluegreen`);
     let steps: number[] | undefined;
-    const stepsText = values.get("--steps");
+    const stepsText = value("--steps");
     if (stepsText !== undefined) {
         if (strategy === "bluegreen") throw new InputError("--steps applies to a canary; a blue/green rollout switches all traffic at once");
         steps = stepsText.split(",").map((s) => {
@@ -82,20 +68,20 @@ export function parseRolloutArgs(argv: readonly string[]): RolloutArgs {
             return n;
         });
     }
-    const window = values.get("--window");
+    const window = value("--window");
     const windowSeconds = window === undefined ? undefined : parseWindow(window);
     if (window !== undefined && windowSeconds === undefined) throw new InputError(`--window ${window}: allowed: seconds or minutes, such as 90s, 5m or 300`);
-    const ready = values.get("--ready-timeout");
+    const ready = value("--ready-timeout");
     const readyTimeoutSeconds = ready === undefined ? DEFAULT_READY_TIMEOUT_SECONDS : parseWindow(ready);
     if (readyTimeoutSeconds === undefined || readyTimeoutSeconds < 1) throw new InputError(`--ready-timeout ${ready}: allowed: seconds or minutes, such as 90s or 15m`);
-    const inconclusive = values.get("--inconclusive");
+    const inconclusive = value("--inconclusive");
     if (inconclusive !== undefined && inconclusive !== "wait" && inconclusive !== "fail") throw new InputError(`--inconclusive ${inconclusive}: allowed: wait, fail`);
     return {
         stack,
         model,
         action: resume ? "resume" : abort ? "abort" : "start",
-        image: values.get("--image"),
-        weights: values.get("--weights"),
+        image: value("--image"),
+        weights: value("--weights"),
         strategy,
         steps,
         windowSeconds,
@@ -103,9 +89,9 @@ export function parseRolloutArgs(argv: readonly string[]): RolloutArgs {
         readyTimeoutSeconds,
         dryRun: flags.has("--dry-run"),
         json: flags.has("--json"),
-        stateDir: values.get("--state-dir") ?? DEFAULT_STATE_DIR,
-        prometheusUrl: url("--prometheus", values.get("--prometheus")),
-        alertmanagerUrl: url("--alertmanager", values.get("--alertmanager")),
-        lbUrl: url("--lb", values.get("--lb")),
+        stateDir: value("--state-dir") ?? DEFAULT_STATE_DIR,
+        prometheusUrl: url("--prometheus", value("--prometheus")),
+        alertmanagerUrl: url("--alertmanager", value("--alertmanager")),
+        lbUrl: url("--lb", value("--lb")),
     };
 }

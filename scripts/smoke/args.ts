@@ -1,3 +1,4 @@
+import { lastValue, splitCommandLine } from "../check/command-line";
 import { InputError } from "../check/errors";
 import { parseWindow } from "../rollout/plan";
 
@@ -18,6 +19,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 120;
 const MAX_TIMEOUT_SECONDS = 3600;
 
 const WITH_VALUE = new Set(["--url", "--timeout"]);
+const FLAGS = new Set(["--json"]);
 
 /** A base URL: http(s), a host, maybe a port, nothing after; returned without a trailing slash. */
 export function parseBaseUrl(text: string): string {
@@ -36,30 +38,15 @@ export function parseBaseUrl(text: string): string {
 
 /** Parses the command line (after `--`); throws an InputError naming the problem. */
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
-    const positional: string[] = [];
-    const values = new Map<string, string>();
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        if (flag === "--json") {
-            json = true;
-        } else if (WITH_VALUE.has(flag)) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || value === "") throw new InputError(`${flag} needs a value; ${USAGE}`);
-            values.set(flag, value);
-        } else if (arg.startsWith("-")) {
-            throw new InputError(`unknown option ${arg}; ${USAGE}`);
-        } else {
-            positional.push(arg);
-        }
-    }
+    const line = splitCommandLine(argv, { flags: FLAGS, withValue: WITH_VALUE, usage: USAGE });
+    const { positional } = line;
+    const value = (option: string) => lastValue(line, option);
     if (positional.length !== 1) throw new InputError(positional.length === 0 ? `no stack given; ${USAGE}` : `one stack only, got ${positional.join(" ")}; ${USAGE}`);
-    const timeoutText = values.get("--timeout");
+    const timeoutText = value("--timeout");
     const timeoutSeconds = timeoutText === undefined ? DEFAULT_TIMEOUT_SECONDS : parseWindow(timeoutText);
     if (timeoutSeconds === undefined || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
         throw new InputError(`--timeout ${timeoutText}: allowed: from 1s to ${MAX_TIMEOUT_SECONDS / 60}m, in seconds or minutes, such as 90s, 5m or 120`);
     }
-    const url = values.get("--url");
-    return { stack: positional[0], url: url === undefined ? undefined : parseBaseUrl(url), json, timeoutMs: timeoutSeconds * 1000 };
+    const url = value("--url");
+    return { stack: positional[0], url: url === undefined ? undefined : parseBaseUrl(url), json: line.flags.has("--json"), timeoutMs: timeoutSeconds * 1000 };
 }
