@@ -13,7 +13,8 @@ import { AutomationApplier, StackApplier } from "./apply";
 import { parseRolloutArgs, RolloutArgs } from "./args";
 import { describePlan, Display, Output } from "./display";
 import { buildPlan, RolloutPlan } from "./plan";
-import { Clock, Outcome, ProgressEvent, RolloutError, RolloutRunner, RunnerOptions, SYSTEM_CLOCK } from "./runner";
+import { Clock, SYSTEM_CLOCK } from "./clock";
+import { Outcome, ProgressEvent, RolloutError, RolloutRunner, RunnerOptions } from "./runner";
 import { AlertmanagerNotifier, HttpSmokeCheck, MetricsSource, Notifier, PrometheusMetrics, SmokeCheck } from "./services";
 import { RolloutState, StateStore } from "./state";
 

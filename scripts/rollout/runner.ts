@@ -10,16 +10,7 @@ import { RolloutPlan, TrackQueries } from "./plan";
 import { MetricsSource, Notifier, SmokeCheck } from "./services";
 import { RolloutState, StateStore } from "./state";
 import { StackApplier } from "./apply";
-
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { Clock } from "./clock";
 
 /** What the rollout reports as it goes, for the display. */
 export type ProgressEvent =

@@ -14,7 +14,8 @@ import { parseBaseUrl, parseSmokeArgs } from "./args";
 import { httpProbe, Probe } from "./probe";
 import { renderJson, renderText } from "./report";
 import { smokePlan } from "./routes";
-import { Clock, runSmoke } from "./run";
+import { Clock } from "../rollout/clock";
+import { runSmoke } from "./run";
 
 /** The stack output holding the load balancer's URL (stacks/docker.ts, stacks/aws.ts: `https://<ALB DNS name>`). */
 export const LB_URL_OUTPUT = "lbUrl";

@@ -6,16 +6,7 @@
  */
 import { Probe, ProbeResult } from "./probe";
 import { RequestBudget, SmokePlan, SmokeRoute } from "./routes";
-
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { Clock, SYSTEM_CLOCK } from "../rollout/clock";
 
 /** Longest a single request may take; a route that answers slower is retried like one that failed. */
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -14,7 +14,7 @@ import { RolloutArgs } from "../../scripts/rollout/args";
 import { Output } from "../../scripts/rollout/display";
 import { runRollout } from "../../scripts/rollout/index";
 import { buildPlan } from "../../scripts/rollout/plan";
-import { SYSTEM_CLOCK } from "../../scripts/rollout/runner";
+import { SYSTEM_CLOCK } from "../../scripts/rollout/clock";
 import { AlertmanagerNotifier, HttpSmokeCheck, PrometheusMetrics } from "../../scripts/rollout/services";
 import { StateStore } from "../../scripts/rollout/state";
 import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";

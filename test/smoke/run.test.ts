@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ProbeResult } from "../../scripts/smoke/probe";
 import { SmokePlan, SmokeRoute } from "../../scripts/smoke/routes";
-import { Clock, runSmoke } from "../../scripts/smoke/run";
+import { Clock } from "../../scripts/rollout/clock";
+import { runSmoke } from "../../scripts/smoke/run";
 
 /** Time that passes only when the check sleeps or a request takes it. */
 class FakeClock implements Clock {
