@@ -200,15 +200,6 @@ export class PolicyPackProcess {
     }
 
     /**
-     * Runs the resource policies on every resource's inputs (Analyze).
-     */
-    async analyze(resources: readonly CheckResource[]): Promise<AnalyzerDiagnostic[]> {
-        const analysis = this.startAnalysis(Promise.resolve());
-        for (const resource of resources) analysis.add(resource);
-        return analysis.finish();
-    }
-
-    /**
      * Analyses resources as they come (Analyze), once `configured` has resolved: the check hands each one
      * over while the program is still being evaluated, so the pack's process works meanwhile instead of
      * waiting for the last. `finish` resolves with the diagnostics in the order the resources were added.

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import { ConfigError, engineConfigSource } from "../../stacks/config-reader";
 import { ProgramFailure, RecordedResource, runProgram, SECRET_SIG, SECRET_SIG_KEY } from "../offline/evaluate";
-import { StackFileError } from "../offline/stack-files";
+import { readProjectFile, StackFileError } from "../offline/stack-files";
 import { InputError, oneLine } from "./errors";
 
 /** A property bag as the engine handles it: secrets as Pulumi secret objects, unknowns as sentinels. */
@@ -87,12 +87,19 @@ export async function collectFromProgram(
 ): Promise<CollectedStack> {
     // The program's modules, and the provider SDKs they load, only on this path.
     const { definePlatform } = await import("../../stacks/platform");
-    let run;
+    // Each resource as the engine receives it (its options already recorded), in registration order.
+    const resources: CheckResource[] = [];
+    let project: string;
     try {
-        run = await runProgram(stack, () => definePlatform(engineConfigSource()), {
+        project = readProjectFile(projectDir).name;
+        await runProgram(stack, () => definePlatform(engineConfigSource()), {
             overrides,
             projectDir,
-            onResource: onResource && ((record) => onResource(checkResource(record, stack, record.urn.split("::")[1]))),
+            onResource: (record) => {
+                const resource = checkResource(record, stack, project);
+                resources.push(resource);
+                return onResource?.(resource);
+            },
         });
     } catch (error) {
         if (error instanceof StackFileError) throw new InputError(error.message);
@@ -101,11 +108,7 @@ export async function collectFromProgram(
         }
         throw error;
     }
-    const { project } = run.config;
-    return {
-        resources: run.resources.map((r) => checkResource(r, stack, project)),
-        stackUrn: offlineUrn(stack, project, `${STACK_TYPE}::${project}-${stack}`),
-    };
+    return { resources, stackUrn: offlineUrn(stack, project, `${STACK_TYPE}::${project}-${stack}`) };
 }
 
 function stateProblem(label: string, file: string, where: string, what: string): InputError {

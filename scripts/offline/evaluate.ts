@@ -318,7 +318,6 @@ export async function runProgram(
     }
     if (unmocked.length > 0) throw new ProgramFailure(unmockedError(unmocked), resources);
 
-    for (const record of resources) applyOptions(record);
 
     return {
         config,
