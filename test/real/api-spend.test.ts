@@ -6,16 +6,14 @@
  * passes the critical level (their `for` is proven by the promtool tests), and not before.
  */
 import { expect } from "chai";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { API_SPEND } from "../../catalog/app-metrics";
 import { AlertRuleSpec, platformAlertRules } from "../../components/observability/alerts";
 import { alertInputsOf } from "../../stacks/alert-inputs";
-import { devStack, devStackConfig } from "../support/dev-stack";
+import { DEV_PROMETHEUS_RULES, devStack, devStackConfig } from "../support/dev-stack";
 import { LOOPBACK, PrometheusServer, freePort, httpGet, httpRequest, requireBinary, requireBinaryOrSkip, startPrometheus, startServer, stopAll, waitFor } from "../support/servers";
 
 const SCRAPE_SECONDS = 1;
-const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
-const PROMETHEUS_RULES = "/etc/prometheus/rules/genai.yml";
 const ALERTS = ["ApiSpendHigh", "ApiSpendCritical"] as const;
 
 describe("API spend: pushed by an application, scraped through the Pushgateway, alerted on", function () {
@@ -47,15 +45,12 @@ describe("API spend: pushed by an application, scraped through the Pushgateway, 
         await waitFor(async () => (await httpGet(gatewayPort, "/-/ready").catch(() => ({ status: 0 }))).status === 200, 15_000, 100, "the Pushgateway to be ready");
 
         const dev = await devStack();
-        const config = parse(dev.upload("observability-prometheus", PROMETHEUS_CONFIG)) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-        const job = config.scrape_configs.find((j) => j.job_name === "pushgateway");
-        if (!job) throw new Error("the dev Prometheus has no pushgateway job");
         prometheus = await startPrometheus(
             stringify({
                 global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
-                scrape_configs: [{ ...job, static_configs: [{ ...job.static_configs[0], targets: [`${LOOPBACK}:${gatewayPort}`] }] }],
+                scrape_configs: [dev.scrapeJob("pushgateway", `${LOOPBACK}:${gatewayPort}`)],
             }),
-            { rules: { "genai.yml": dev.upload("observability-prometheus", PROMETHEUS_RULES) } },
+            { rules: { "genai.yml": dev.upload("observability-prometheus", DEV_PROMETHEUS_RULES) } },
         );
         await prometheus.waitForTargetsUp();
     });

@@ -6,10 +6,10 @@
  * resolve both.
  */
 import { expect } from "chai";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { AlertRuleSpec, platformAlertRules } from "../../components/observability/alerts";
 import { alertInputsOf } from "../../stacks/alert-inputs";
-import { devStack, devStackConfig } from "../support/dev-stack";
+import { DEV_PROMETHEUS_RULES, devStack, devStackConfig } from "../support/dev-stack";
 import {
     LOOPBACK,
     PostgresServer,
@@ -34,9 +34,6 @@ import {
  */
 const SCRAPE_SECONDS = 2;
 const ALERTS = ["DatabaseDown", "RedisDown"] as const;
-/** Where the dev stack's Prometheus container reads its files. */
-const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
-const PROMETHEUS_RULES = "/etc/prometheus/rules/genai.yml";
 
 async function exporter(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ handle: ServerHandle; target: string }> {
     const port = await freePort();
@@ -69,18 +66,12 @@ describe("data-store alerts on real failures: Postgres and Redis stopped behind 
         ]);
         // The dev stack's own scrape jobs of the two exporters, and its shipped rules, pointed at these servers.
         const dev = await devStack();
-        const config = parse(dev.upload("observability-prometheus", PROMETHEUS_CONFIG)) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-        const job = (name: string, target: string) => {
-            const found = config.scrape_configs.find((j) => j.job_name === name);
-            if (!found) throw new Error(`the dev Prometheus has no ${name} job`);
-            return { ...found, static_configs: [{ ...found.static_configs[0], targets: [target] }] };
-        };
         prometheus = await startPrometheus(
             stringify({
                 global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
-                scrape_configs: [job("postgres", pgExporter.target), job("redis", redisExporter.target)],
+                scrape_configs: [dev.scrapeJob("postgres", pgExporter.target), dev.scrapeJob("redis", redisExporter.target)],
             }),
-            { rules: { "genai.yml": dev.upload("observability-prometheus", PROMETHEUS_RULES) } },
+            { rules: { "genai.yml": dev.upload("observability-prometheus", DEV_PROMETHEUS_RULES) } },
         );
         await prometheus.waitForTargetsUp();
         await waitFor(async () => (await prometheus.query("min(pg_up) + min(redis_up)")) === 2, 15_000, 200, "pg_up and redis_up to read 1");

@@ -4,15 +4,15 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
 import { alertInputsOf } from "../../stacks/alert-inputs";
-import { devStack, stackConfigOf } from "../support/dev-stack";
+import { DEV_PROMETHEUS_CONFIG, DEV_PROMETHEUS_RULES, devStack, stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack, evaluatedWith } from "../support/stacks";
 import { RunResult, makeTempDir, promtool, requireBinaryOrSkip, stopAll } from "../support/servers";
 import { EVALUATION_INTERVAL_SECONDS, HEALTHY_MINUTES, PromtoolTestFile, SAMPLE_INTERVAL_SECONDS, healthyPlatform, promtoolTestGroups } from "./alert-scenarios";
 
 /** Where the dev stack's Prometheus container reads its configuration. */
 const CONFIG_DIR = "/etc/prometheus/";
-const PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml";
-const PROMETHEUS_RULES = "/etc/prometheus/rules/genai.yml";
+const PROMETHEUS_CONFIG = DEV_PROMETHEUS_CONFIG;
+const PROMETHEUS_RULES = DEV_PROMETHEUS_RULES;
 
 function describeRun(result: RunResult): string {
     return `exit ${String(result.code)}\n${result.stdout}\n${result.stderr}`;

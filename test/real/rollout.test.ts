@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { ConfigVersion, StackApplier } from "../../scripts/rollout/apply";
 import { RolloutArgs } from "../../scripts/rollout/args";
 import { Output } from "../../scripts/rollout/display";
@@ -213,9 +213,7 @@ describe("rollout end to end: HAProxy, Prometheus and Alertmanager on 127.0.0.1"
 
         // The dev stack's own scrape job of the load balancer (its relabelling gives `model` and `track`), pointed at this HAProxy.
         const dev = await devStack();
-        const devConfig = parse(dev.upload("observability-prometheus", "/etc/prometheus/prometheus.yml")) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-        const lbJob = devConfig.scrape_configs.find((j) => j.job_name === "lb")!;
-        lbJob.static_configs[0].targets = [`${LOOPBACK}:${spec.statsPort}`];
+        const lbJob = dev.scrapeJob("lb", `${LOOPBACK}:${spec.statsPort}`);
         prometheus = await startPrometheus(stringify({ global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` }, scrape_configs: [lbJob] }));
         await prometheus.waitForTargetsUp();
         alertmanager = await startAlertmanager(dev.upload("observability-alertmanager", "/etc/alertmanager/alertmanager.yml"));
