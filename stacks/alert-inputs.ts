@@ -18,7 +18,7 @@ export function appNamespaceName(stack: string): string {
 export function alertInputsOf(cfg: StackConfig): AlertInputs {
     const apiSpend = (published: readonly string[] | undefined) => ({
         apiSpend: {
-            counter: upGauge(published, API_SPEND.metric),
+            counter: publishedMetric(published, API_SPEND.metric),
             dailyBudgetUsd: cfg.budget.apiDaily.budgetUsd,
             warningFraction: cfg.budget.alertThreshold,
             criticalUsd: cfg.budget.apiDaily.criticalUsd,
@@ -32,7 +32,7 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             probes: true,
             deploys: { kind: "load-balancer", signals: LOAD_BALANCER_SIGNALS },
             // The exporters next to Postgres and Redis say whether each answers; node-exporter reads the Docker host's disks.
-            dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
+            dataStores: { database: publishedMetric(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: publishedMetric(IMAGES.redisExporter.metrics?.names, "redis_up") },
             disks: { nodes: true, volumes: false },
             // The applications push their API spend to the stack's Pushgateway.
             ...apiSpend(IMAGES.pushgateway.metrics.names),
@@ -51,13 +51,13 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             replicasAvailable: "kube_deployment_status_replicas_available",
         },
         // The exporters the stack runs in the cluster against RDS and ElastiCache (data-store-exporters-k8s.ts).
-        dataStores: { database: upGauge(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: upGauge(IMAGES.redisExporter.metrics?.names, "redis_up") },
+        dataStores: { database: publishedMetric(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: publishedMetric(IMAGES.redisExporter.metrics?.names, "redis_up") },
         disks: { nodes: true, volumes: true },
         ...apiSpend(CHARTS.pushgateway.exports),
         // OpenCost prices the nodes (observability/k8s.ts); Docker's host has no price to read.
         clusterCost: {
-            hourlyCost: upGauge(CHARTS.opencost.exports, "node_total_hourly_cost"),
-            isSpot: upGauge(CHARTS.opencost.exports, "kubecost_node_is_spot"),
+            hourlyCost: publishedMetric(CHARTS.opencost.exports, "node_total_hourly_cost"),
+            isSpot: publishedMetric(CHARTS.opencost.exports, "kubecost_node_is_spot"),
             // The discount the offline cost estimate applies to spot capacity, so both say the same.
             spotDiscount: cfg.costAssumptions.spotDiscount,
             monthlyBudgetUsd: cfg.budget.monthlyUsd,
@@ -67,7 +67,7 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         ...(cfg.models.some((m) => m.engine.kind === "image")
             ? {
                   outputsUploads: {
-                      restarts: upGauge(CHARTS.kubePrometheusStack.exports, "kube_pod_init_container_status_restarts_total"),
+                      restarts: publishedMetric(CHARTS.kubePrometheusStack.exports, "kube_pod_init_container_status_restarts_total"),
                       namespace: appNamespaceName(cfg.stack),
                       container: UPLOADER_CONTAINER,
                   },
@@ -77,8 +77,8 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
         ...(cfg.budget.accountMonthlyUsd > 0
             ? {
                   accountSpend: {
-                      monthToDate: upGauge(CHARTS.cloudwatchExporter.exports, "aws_billing_estimated_charges_maximum"),
-                      scrapeErrors: upGauge(CHARTS.cloudwatchExporter.exports, "cloudwatch_exporter_scrape_error"),
+                      monthToDate: publishedMetric(CHARTS.cloudwatchExporter.exports, "aws_billing_estimated_charges_maximum"),
+                      scrapeErrors: publishedMetric(CHARTS.cloudwatchExporter.exports, "cloudwatch_exporter_scrape_error"),
                       monthlyBudgetUsd: cfg.budget.accountMonthlyUsd,
                       warningFraction: cfg.budget.alertThreshold,
                   },
@@ -88,7 +88,7 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
 }
 
 /** A metric the catalog lists for the component that publishes it (an exporter's gauge, the Pushgateway's counter, OpenCost's prices, the account's spend). */
-function upGauge(names: readonly string[] | undefined, name: string): string {
+function publishedMetric(names: readonly string[] | undefined, name: string): string {
     if (!names?.includes(name)) throw new Error(`the catalog lists no ${name} for the component that publishes it`);
     return name;
 }
