@@ -144,6 +144,34 @@ export const CHARTS = {
             ),
         ],
     },
+    blackboxExporter: {
+        repo: PROMETHEUS_COMMUNITY,
+        chart: "prometheus-blackbox-exporter",
+        version: "11.17.2",
+        // The same release as dev's image (catalog/images.ts blackboxExporter), from quay.io.
+        appVersion: "v0.28.0",
+        kubeMinors: { min: "1.21" },
+        // 1 when the probed URL answered as the module requires, else 0.
+        exports: ["probe_success"],
+        evidence: [
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-blackbox-exporter-11.17.2/charts/prometheus-blackbox-exporter/Chart.yaml",
+                "version 11.17.2, appVersion v0.28.0, kubeVersion >=1.21.0-0; tag of 2026-08-10",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-blackbox-exporter-11.17.2/charts/prometheus-blackbox-exporter/values.yaml",
+                "image quay.io/prometheus/blackbox-exporter, tag empty (_helpers.tpl: the appVersion); config: the modules, rendered with toYaml into blackbox.yaml " +
+                    "(default module http_2xx follows redirects); securityContext {runAsUser 1000, runAsGroup 1000, readOnlyRootFilesystem, runAsNonRoot, " +
+                    "allowPrivilegeEscalation false, drop ALL}; podSecurityContext {}; automountServiceAccountToken false; service.port 9115; " +
+                    "serviceMonitor.{enabled false, defaults.{interval 30s, scrapeTimeout 30s, module http_2xx, additionalMetricsRelabels}, targets[].{name, url, module, interval, scrapeTimeout, additionalMetricsRelabels}}",
+            ),
+            readOn(
+                "https://github.com/prometheus-community/helm-charts/blob/prometheus-blackbox-exporter-11.17.2/charts/prometheus-blackbox-exporter/templates/servicemonitor.yaml",
+                "one ServiceMonitor per target, in the release namespace, path /probe with params module and target = url; metricRelabelings set instance to the url, " +
+                    "target to the name, then each additionalMetricsRelabels key to its value (not applied to the scrape's own up); jobLabel the release name",
+            ),
+        ],
+    },
     dcgmExporter: {
         repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
         chart: "dcgm-exporter",

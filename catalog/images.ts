@@ -413,6 +413,7 @@ export const HOST_ACCESS: readonly HostAccess[] = [
  * average over the last requests (HAProxy exports no histogram, so no percentile).
  */
 export const LOAD_BALANCER_SIGNALS = {
+    kind: "haproxy",
     responses: { metric: "haproxy_server_http_responses_total", statusLabel: "code", serverErrors: "5xx" },
     // HAProxy keeps response times in whole milliseconds (the exporter divides by 1000), as a running average over its
     // last 512 requests (TIME_STATS_SAMPLES) that starts from 0 at each reload: measured here, 100 requests of 20 ms read 5 ms.

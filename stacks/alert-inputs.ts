@@ -3,6 +3,7 @@
  * signals come from, and what marks a deploy. One definition for the stacks and the tests that prove
  * the rules on real Prometheus.
  */
+import { ALB_SIGNALS } from "../catalog/alb-metrics";
 import { API_SPEND } from "../catalog/app-metrics";
 import { UPLOADER_CONTAINER } from "../components/inference/model-k8s";
 import { CHARTS } from "../catalog/charts";
@@ -38,11 +39,12 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             ...apiSpend(IMAGES.pushgateway.metrics.names),
         };
     }
-    // The ALB's per-route metrics are not in Prometheus: engines without a signal have no alert for it in the cloud.
+    // The ALB's per-target-group metrics (through a CloudWatch exporter) carry what engines without metrics lack; the
+    // blackbox exporter probes each track's Service.
     return {
         models: cfg.models,
-        loadBalancer: undefined,
-        probes: false,
+        loadBalancer: ALB_SIGNALS,
+        probes: true,
         deploys: {
             kind: "kube-state-metrics",
             namespace: appNamespaceName(cfg.stack),

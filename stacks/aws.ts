@@ -12,11 +12,15 @@ import { PlatformBucket } from "../components/data/bucket";
 import { RDS_POSTGRES_PORT, RdsPostgres } from "../components/data/postgres-rds";
 import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
+import { ALB_SIGNALS } from "../catalog/alb-metrics";
+import { modelVersions } from "../components/inference/model";
 import { IMAGES } from "../catalog/images";
+import { readsLoadBalancerSignals } from "../components/observability/signals";
 import { platformAlertRules } from "../components/observability/alerts";
 import { grafanaPath } from "../components/observability/grafana";
 import { inferencePanels } from "../components/observability/grafana";
-import { AwsAccountSpendReader } from "../components/observability/account-spend";
+import { AwsCloudWatchReader } from "../components/observability/account-spend";
+import { ALB_METRICS_SERVICE_ACCOUNT } from "../components/observability/alb-metrics";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
 import { renderAlertmanagerConfig } from "../components/observability/config-files";
@@ -246,20 +250,20 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         .apply(([arn, slackWebhookUrl, webhookUrl]) =>
             renderAlertmanagerConfig({ slackWebhookUrl, webhookUrl, emailTopic: { arn, region: a.region }, silencedAlerts: ALWAYS_FIRING_ALERTS }),
         );
-    const accountSpendReader = new AwsAccountSpendReader("cloudwatch-exporter", {
-        prefix,
-        clusterName: cluster.cluster.name,
-        clusterArn: cluster.cluster.arn,
-        account,
-        namespace: MONITORING_NAMESPACE,
-        tags,
-    });
+    const cloudWatchReader = (serviceAccount: string) =>
+        new AwsCloudWatchReader(serviceAccount, { prefix, clusterName: cluster.cluster.name, clusterArn: cluster.cluster.arn, account, namespace: MONITORING_NAMESPACE, serviceAccount, tags });
+    const accountSpendReader = cloudWatchReader("cloudwatch-exporter");
+    // The ALB's per-route metrics, for the models whose engines export no request counts or latency of their own.
+    const albRoutes = cfg.models.filter(readsLoadBalancerSignals).flatMap((model) =>
+        modelVersions(model).map(({ track }) => ({ model: model.name, track, targetGroup: lb.targetGroups[model.name][track].arnSuffix })),
+    );
+    const albMetricsReader = albRoutes.length > 0 ? cloudWatchReader(ALB_METRICS_SERVICE_ACCOUNT) : undefined;
     const observability = new KubernetesObservability("observability", {
         namespace: monitoringNamespace.metadata.name,
         appNamespace: appNamespace.metadata.name,
         scrapedModels: cfg.models.flatMap((m) => (m.engine.metrics ? [{ name: m.name, metricsPath: m.engine.metrics.path }] : [])),
         alertRules: platformAlertRules(alertInputsOf(cfg)),
-        panels: inferencePanels(cfg.models, undefined, a.gpuNodeGroups.length > 0),
+        panels: inferencePanels(cfg.models, ALB_SIGNALS, a.gpuNodeGroups.length > 0),
         metricsRetentionDays: cfg.observability.metricsRetentionDays,
         metricsRetentionSizeGb: cfg.observability.metricsRetentionSizeGb,
         logsRetentionDays: cfg.observability.logsRetentionDays,
@@ -267,6 +271,15 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         alertmanagerConfig,
         alertmanagerIdentity: [alertTopic.publisherAssociation],
         cloudwatchExporterIdentity: [accountSpendReader.association],
+        albMetrics: albMetricsReader ? { region: a.region, loadBalancer: lb.loadBalancer.arnSuffix, routes: albRoutes, identity: [albMetricsReader.association] } : undefined,
+        probes: cfg.models.flatMap((model) =>
+            modelVersions(model).map(({ track }) => ({
+                name: `${model.name}-${track}`,
+                // The track's Service, which sends to its ready pods (components/inference/model-k8s.ts).
+                url: `http://${model.name}-${track}.${appNamespaceName(cfg.stack)}.svc:${model.engine.port}${model.engine.health.path}`,
+                labels: { component: "probe", model: model.name, track },
+            })),
+        ),
         storageClass: GP3_STORAGE_CLASS,
         gpuMetrics: a.gpuNodeGroups.length > 0,
         provider: cluster.provider,

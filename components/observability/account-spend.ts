@@ -56,11 +56,11 @@ export function renderCloudwatchExporterConfig(): string {
  * resource-level permissions, so `*` is the only resource they accept:
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  */
-export function renderAccountSpendReaderPolicy(): string {
+export function renderCloudWatchReaderPolicy(): string {
     return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...CLOUDWATCH_EXPORTER_ACTIONS], Resource: "*" }] });
 }
 
-export interface AwsAccountSpendReaderArgs {
+export interface AwsCloudWatchReaderArgs {
     /** Prefix of resource names, e.g. `genai-prod`. */
     readonly prefix: string;
     /** Name of the EKS cluster. */
@@ -71,20 +71,25 @@ export interface AwsAccountSpendReaderArgs {
     readonly account: pulumi.Input<string>;
     /** Namespace of the exporter's service account. */
     readonly namespace: string;
+    /** The exporter's service account, which the role is bound to. @default CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT */
+    readonly serviceAccount?: string;
     /** Tags of every taggable resource of the component. */
     readonly tags: Tags;
 }
 
 /**
- * The CloudWatch exporter's AWS identity: a role that may read CloudWatch metrics and nothing else, bound to the
- * exporter's service account through EKS Pod Identity. No static credentials.
+ * A CloudWatch exporter's AWS identity: a role that may read CloudWatch metrics and nothing else, bound to the
+ * exporter's service account through EKS Pod Identity. No static credentials. One per exporter: the account's spend
+ * (us-east-1's billing metric) and the ALB's per-route metrics (the stack's region) run as two.
  */
-export class AwsAccountSpendReader extends pulumi.ComponentResource {
+export class AwsCloudWatchReader extends pulumi.ComponentResource {
     /** Binds the role to the exporter's service account; the exporter must start after it. */
     public readonly association: pulumi.Resource;
 
-    constructor(name: string, args: AwsAccountSpendReaderArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("genai:observability:AccountSpendReader", name, {}, opts);
+    constructor(name: string, args: AwsCloudWatchReaderArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The account spend reader's first type name: renamed without replacing its role.
+        super("genai:observability:CloudWatchReader", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "genai:observability:AccountSpendReader" }] });
+        const serviceAccount = args.serviceAccount ?? CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT;
         const reader = podIdentityRole(
             name,
             {
@@ -92,9 +97,9 @@ export class AwsAccountSpendReader extends pulumi.ComponentResource {
                 clusterArn: args.clusterArn,
                 account: args.account,
                 namespace: args.namespace,
-                serviceAccount: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT,
-                policy: renderAccountSpendReaderPolicy(),
-                tags: named(args.tags, `${args.prefix}-cloudwatch-exporter`),
+                serviceAccount,
+                policy: renderCloudWatchReaderPolicy(),
+                tags: named(args.tags, `${args.prefix}-${serviceAccount}`),
                 associate: true,
             },
             this,

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { HOURS_PER_MONTH } from "../../catalog/prices";
 import { ModelSpec, Track } from "../inference/model";
-import { engineGauge, errorRatio, LoadBalancerSignals, requestLatency, slowRequestRatio } from "./signals";
+import { engineGauge, errorRatio, HaproxySignals, LoadBalancerSignals, requestLatency, slowRequestRatio } from "./signals";
 
 export type Severity = "critical" | "warning";
 
@@ -41,7 +41,7 @@ export interface AlertRuleSpec {
  * a new ReplicaSet of the model's Deployment (a new pod template: image, weights, arguments; not a scale).
  */
 export type DeploySignals =
-    | { readonly kind: "load-balancer"; readonly signals: NonNullable<LoadBalancerSignals> }
+    | { readonly kind: "load-balancer"; readonly signals: HaproxySignals }
     | {
           readonly kind: "kube-state-metrics";
           readonly namespace: string;

@@ -4,8 +4,9 @@ import { chartCrds, kubePrometheusStackCrdUrls } from "../cluster/crds";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
 import { helmRelease, PinnedChart } from "../shared/helm";
 import { CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, renderCloudwatchExporterConfig } from "./account-spend";
+import { ALB_METRICS_SCRAPE_SECONDS, ALB_METRICS_SERVICE_ACCOUNT, albRouteRelabelings, AlbTargetGroupRoute, renderAlbMetricsConfig } from "./alb-metrics";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
-import { LOKI_SCHEMA, lokiRetentionHours } from "./config-files";
+import { blackboxModules, BLACKBOX_MODULE, LOKI_SCHEMA, lokiRetentionHours } from "./config-files";
 import { CHARTS } from "../../catalog/charts";
 import { IMAGES } from "../../catalog/images";
 import { GRAFANA_SETTINGS, GRAFANA_SUB_PATH, lokiDatasource, PanelSpec, renderInferenceDashboard } from "./grafana";
@@ -36,6 +37,19 @@ export interface KubernetesObservabilityArgs {
     readonly alertmanagerIdentity: pulumi.Resource[];
     /** What gives the CloudWatch exporter its AWS identity (its Pod Identity association): in place before it starts. */
     readonly cloudwatchExporterIdentity: pulumi.Resource[];
+    /**
+     * The ALB's per-route metrics, for the models whose engines export no request or latency metrics: the stack's
+     * region, the ALB's `LoadBalancer` dimension, each such model's target groups, and what gives the exporter its AWS
+     * identity. None when every model exports its own.
+     */
+    readonly albMetrics?: {
+        readonly region: string;
+        readonly loadBalancer: pulumi.Input<string>;
+        readonly routes: readonly { readonly model: string; readonly track: AlbTargetGroupRoute["track"]; readonly targetGroup: pulumi.Input<string> }[];
+        readonly identity: pulumi.Resource[];
+    };
+    /** Health URLs the blackbox exporter probes, each with the labels of what it watches (`model`, `track`). */
+    readonly probes: readonly HealthProbe[];
     /** Storage class of the Prometheus, Alertmanager, Grafana and Loki volumes. */
     readonly storageClass: string;
     /** Deploy the DCGM exporter for GPU metrics. */
@@ -46,6 +60,14 @@ export interface KubernetesObservabilityArgs {
     readonly dependsOn: pulumi.Resource[];
 }
 
+/** One URL the blackbox exporter probes in the cluster. */
+export interface HealthProbe {
+    /** Name of the probe, unique in the stack (`<model>-<track>`): its ServiceMonitor's name and `target` label. */
+    readonly name: string;
+    readonly url: pulumi.Input<string>;
+    /** Labels of its `probe_success` series (`component`, `model`, `track`). */
+    readonly labels: Readonly<Record<string, string>>;
+}
 
 /** Release name of kube-prometheus-stack; the rule and monitor selectors match it. */
 export const KPS_RELEASE = "kube-prometheus-stack";
@@ -123,21 +145,30 @@ export function openCostValues(clusterId: pulumi.Input<string>, nodeSelector: Re
 /** The user the chart runs the CloudWatch exporter as (its image sets none, so root otherwise): nobody. */
 export const CLOUDWATCH_EXPORTER_USER = 65534;
 
+/** One CloudWatch exporter: its names, its configuration, how often it is scraped and how its series are relabeled. */
+export interface CloudwatchExporterSpec {
+    /** Its resources' names, and its service account, which its Pod Identity role is bound to. */
+    readonly name: string;
+    readonly config: pulumi.Input<string>;
+    /** Each scrape is one GetMetricStatistics request per metric and dimension set, billed by CloudWatch. */
+    readonly interval: string;
+    readonly metricRelabelings?: pulumi.Input<Record<string, unknown>[]>;
+}
+
 /**
- * Values of the CloudWatch exporter chart: the account's billing metric only, scraped every 2 minutes (each scrape is
- * one GetMetricStatistics request, billed by CloudWatch: 720 a day), on the system nodes, no static credentials (its
- * role comes through EKS Pod Identity), under the restricted Pod Security profile. Its root stays writable: the chart
+ * Values of the CloudWatch exporter chart for one exporter, on the system nodes, no static credentials (its role
+ * comes through EKS Pod Identity), under the restricted Pod Security profile. Its root stays writable: the chart
  * offers no volume for the JVM's temporary files.
  */
-export function cloudwatchExporterValues(nodeSelector: Record<string, string>): Record<string, unknown> {
+export function cloudwatchExporterValues(spec: CloudwatchExporterSpec, nodeSelector: Record<string, string>): Record<string, unknown> {
     return {
-        fullnameOverride: "cloudwatch-exporter",
+        fullnameOverride: spec.name,
         // No Kubernetes API token and no ClusterRole: the exporter never calls the API (the chart's RBAC lets it read
         // secrets and configmaps named like it in every namespace); Pod Identity mounts a token of its own.
-        serviceAccount: { create: true, name: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, automountServiceAccountToken: false },
+        serviceAccount: { create: true, name: spec.name, automountServiceAccountToken: false },
         rbac: { create: false },
-        config: renderCloudwatchExporterConfig(),
-        serviceMonitor: { enabled: true, interval: "2m" },
+        config: spec.config,
+        serviceMonitor: { enabled: true, interval: spec.interval, ...(spec.metricRelabelings ? { metricRelabelings: spec.metricRelabelings } : {}) },
         securityContext: {
             runAsNonRoot: true,
             runAsUser: CLOUDWATCH_EXPORTER_USER,
@@ -148,6 +179,32 @@ export function cloudwatchExporterValues(nodeSelector: Record<string, string>): 
         },
         containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         resources: { requests: { cpu: "10m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        nodeSelector,
+    };
+}
+
+/** The account's billing metric, scraped every 2 minutes: 720 GetMetricStatistics requests a day. */
+export const ACCOUNT_SPEND_EXPORTER: CloudwatchExporterSpec = { name: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, config: renderCloudwatchExporterConfig(), interval: "2m" };
+
+/** The user the blackbox exporter chart runs its container as (its default). */
+export const BLACKBOX_EXPORTER_USER = 1000;
+
+/**
+ * Values of the blackbox exporter chart: the platform's module (a 200 from the first answer, redirects refused, as in
+ * dev), one ServiceMonitor per probe whose `probe_success` carries the probe's labels, every 15 seconds as dev's
+ * scrapes, on the system nodes, under the restricted profile.
+ */
+export function blackboxExporterValues(probes: readonly HealthProbe[], nodeSelector: Record<string, string>): Record<string, unknown> {
+    return {
+        fullnameOverride: "blackbox-exporter",
+        config: blackboxModules(),
+        podSecurityContext: { runAsNonRoot: true, runAsUser: BLACKBOX_EXPORTER_USER, runAsGroup: BLACKBOX_EXPORTER_USER, seccompProfile: { type: "RuntimeDefault" } },
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        serviceMonitor: {
+            enabled: true,
+            defaults: { interval: "15s", scrapeTimeout: "10s", module: BLACKBOX_MODULE },
+            targets: probes.map((p) => ({ name: p.name, url: p.url, additionalMetricsRelabels: { ...p.labels } })),
+        },
         nodeSelector,
     };
 }
@@ -241,7 +298,25 @@ export class KubernetesObservability extends pulumi.ComponentResource {
         // Its cluster id is the stack's app namespace (genai-<stack>): one cluster per stack.
         release("opencost", CHARTS.opencost, openCostValues(args.appNamespace, system), [this.stack]);
         // The account's month-to-date spend: AWS's billing metric from CloudWatch, which the account spend alerts read.
-        release("cloudwatch-exporter", CHARTS.cloudwatchExporter, cloudwatchExporterValues(system), [this.stack, ...args.cloudwatchExporterIdentity]);
+        release("cloudwatch-exporter", CHARTS.cloudwatchExporter, cloudwatchExporterValues(ACCOUNT_SPEND_EXPORTER, system), [this.stack, ...args.cloudwatchExporterIdentity]);
+        // The ALB's per-route requests, 5xx answers and p95 latency, for the models whose engines export none: the
+        // same exporter chart in the stack's region (one region per exporter), its series labeled with model and track.
+        const alb = args.albMetrics;
+        if (alb && alb.routes.length > 0) {
+            const routes = pulumi
+                .all(alb.routes.map((r) => pulumi.output(r.targetGroup).apply((targetGroup): AlbTargetGroupRoute => ({ model: r.model, track: r.track, targetGroup }))))
+                .apply((resolved) => resolved);
+            const exporter: CloudwatchExporterSpec = {
+                name: ALB_METRICS_SERVICE_ACCOUNT,
+                config: pulumi.all([alb.loadBalancer, routes]).apply(([loadBalancer, resolved]) => renderAlbMetricsConfig(alb.region, loadBalancer, resolved)),
+                interval: `${ALB_METRICS_SCRAPE_SECONDS}s`,
+                metricRelabelings: routes.apply(albRouteRelabelings),
+            };
+            release(ALB_METRICS_SERVICE_ACCOUNT, CHARTS.cloudwatchExporter, cloudwatchExporterValues(exporter, system), [this.stack, ...alb.identity]);
+        }
+        // Every model's health through its track's Service: probe_success for the engines without metrics (ServiceDown,
+        // ModelUnavailable, the availability objective), as dev's blackbox exporter gives it.
+        if (args.probes.length > 0) release("blackbox-exporter", CHARTS.blackboxExporter, blackboxExporterValues(args.probes, system), [this.stack]);
         const retentionPeriod = `${lokiRetentionHours(args.logsRetentionDays)}h`;
         const loki = release("loki", CHARTS.loki, {
             deploymentMode: "SingleBinary",

@@ -5,6 +5,7 @@
  * Every query selects by the `model` and `track` labels, which the scrapes attach in dev and in the cloud.
  */
 import { commonSignal, EngineRelease, Signal, SignalSource } from "../../catalog/engines";
+import { ALB_SIGNALS } from "../../catalog/alb-metrics";
 import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
 import { ModelSpec, modelVersions, Track } from "../inference/model";
 
@@ -16,8 +17,29 @@ export interface SignalQuery {
     readonly statistic?: string;
 }
 
-/** Load balancer metrics in front of the models: HAProxy's in dev; none yet in the cloud (the ALB's need an exporter). */
-export type LoadBalancerSignals = typeof LOAD_BALANCER_SIGNALS | undefined;
+/**
+ * Load balancer metrics in front of the models: HAProxy's per-server counters in dev, the ALB's per-target-group
+ * CloudWatch metrics (through the CloudWatch exporter) in the cloud.
+ */
+export type LoadBalancerSignals = HaproxySignals | AlbSignals | undefined;
+export type HaproxySignals = typeof LOAD_BALANCER_SIGNALS;
+export type AlbSignals = typeof ALB_SIGNALS;
+
+/**
+ * The ALB's per-minute values of one metric over `window`, one series per model and track: each sample is one minute's
+ * value, scraped once a minute. `max by`: a restarted exporter's old series stays for the 5-minute lookback and must
+ * not count twice.
+ */
+function albPerTrack(fn: "sum_over_time" | "avg_over_time", metric: string, model: string, scope: Scope, window: string): string {
+    return `max by (model, track) (${fn}(${metric}${selector(model, scope)}[${window}]))`;
+}
+
+/** Seconds of a Prometheus duration (`30s`, `5m`, `1h`, `1d`). */
+function durationSeconds(window: string): number {
+    const match = /^(\d+)([smhd])$/.exec(window);
+    if (!match) throw new Error(`not a Prometheus duration: ${window}`);
+    return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as "s" | "m" | "h" | "d"];
+}
 
 /**
  * What a query covers: the whole model (undefined), one track, or every track as its own series.
@@ -46,6 +68,14 @@ export function signalSource(model: ModelSpec, signal: Signal, scope?: Scope): S
     return releases.length === 0 ? { kind: "absent", reason: `model ${model.name} has no ${scope} version`, fallback: "none" } : commonSignal(releases, signal);
 }
 
+/** Whether any of a model's requests, errors or latency must come from the load balancer (its engine exports none). */
+export function readsLoadBalancerSignals(model: ModelSpec): boolean {
+    return (["requestsByStatus", "requestLatency"] as const).some((signal) => {
+        const source = signalSource(model, signal);
+        return source.kind === "absent" && source.fallback === "load-balancer";
+    });
+}
+
 /** The ratio of requests answered 5xx over `window`, per model (or the given track). */
 export function errorRatio(model: ModelSpec, lb: LoadBalancerSignals, window: string, scope?: Scope): SignalQuery | undefined {
     const source = signalSource(model, "requestsByStatus", scope);
@@ -57,7 +87,13 @@ export function errorRatio(model: ModelSpec, lb: LoadBalancerSignals, window: st
             query: `sum by (${by}) (rate(${source.metric}${sel([`${source.statusLabel}="5xx"`])}[${window}])) / sum by (${by}) (rate(${source.metric}${sel([])}[${window}]))`,
         };
     }
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
+        // A minute without 5xx has no 5xx datapoint: no series is 0 errors, not an unknown ratio.
+        const requests = `sum by (${by}) (${albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window)})`;
+        const errors = `sum by (${by}) (${albPerTrack("sum_over_time", lb.serverErrors.metric, model.name, scope, window)})`;
+        return { source: "load-balancer", query: `(${errors} or 0 * ${requests}) / ${requests}` };
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         const r = lb.responses;
         return {
             source: "load-balancer",
@@ -75,7 +111,8 @@ export function successRatio(model: ModelSpec, lb: LoadBalancerSignals, window: 
     const ratio = (metric: string, label: string) =>
         `sum by (${by}) (rate(${metric}${sel([`${label}="2xx"`])}[${window}])) / sum by (${by}) (rate(${metric}${sel([])}[${window}]))`;
     if (source.kind === "counter" && source.statusLabel) return { source: "engine", query: ratio(source.metric, source.statusLabel) };
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) return { source: "load-balancer", query: ratio(lb.responses.metric, lb.responses.statusLabel) };
+    // The ALB's 2xx counts are not read: the cloud's rollouts judge the models that export their own (README, Rollouts).
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") return { source: "load-balancer", query: ratio(lb.responses.metric, lb.responses.statusLabel) };
     return undefined;
 }
 
@@ -93,8 +130,13 @@ function requestsOver(fn: "rate" | "increase", model: ModelSpec, lb: LoadBalance
     const source = signalSource(model, "requestsByStatus", scope);
     const by = grouping(scope);
     if (source.kind === "counter") return { source: "engine", query: `sum by (${by}) (${fn}(${source.metric}${selector(model.name, scope)}[${window}]))` };
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         return { source: "load-balancer", query: `sum by (${by}) (${fn}(${lb.responses.metric}${selector(model.name, scope)}[${window}]))` };
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
+        // Each sample counts one minute's requests: their sum is the window's count, over its seconds a rate.
+        const count = `sum by (${by}) (${albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window)})`;
+        return { source: "load-balancer", query: fn === "increase" ? count : `${count} / ${durationSeconds(window)}` };
     }
     return undefined;
 }
@@ -105,7 +147,15 @@ export function requestLatency(model: ModelSpec, lb: LoadBalancerSignals, window
     if (source.kind === "histogram") {
         return { source: "engine", statistic: `p${Math.round(quantile * 100)}`, query: `histogram_quantile(${quantile}, sum by (${grouping(scope, "le")}) (rate(${source.metric}_bucket${selector(model.name, scope)}[${window}])))` };
     }
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
+        if (quantile !== 0.95) return undefined;
+        // Each track's per-minute p95 over the window, weighted by the requests each track served (percentiles do not add).
+        const p95 = albPerTrack("avg_over_time", lb.latency.metric, model.name, scope, window);
+        const requests = albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window);
+        const group = grouping(scope);
+        return { source: "load-balancer", statistic: lb.latency.statistic, query: `sum by (${group}) (${p95} * ${requests}) / sum by (${group}) (${requests})` };
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         // A server's average moves only while it serves: weight each server by its request rate.
         const sel = selector(model.name, scope);
         const rate = `rate(${lb.responses.metric}${sel}[${window}])`;

@@ -92,11 +92,18 @@ const defaultComputed: ComputedOutputs = (type, name, inputs) => {
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return { ...computed, primaryEndpointAddress: `master.${name}.offline.cache.amazonaws.com` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { ...computed, dnsName: `${name}.${OFFLINE_REGION}.elb.amazonaws.com` };
+            return { ...computed, dnsName: `${name}.${OFFLINE_REGION}.elb.amazonaws.com`, arnSuffix: offlineArnSuffix(type, name) };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...computed, arnSuffix: offlineArnSuffix(type, name) };
         default:
             return computed;
     }
 };
+
+/** The ARN suffix of an offline load balancer (`app/<name>/<id>`) or target group (`targetgroup/<name>/<id>`): CloudWatch's dimension values. */
+export function offlineArnSuffix(type: "aws:lb/loadBalancer:LoadBalancer" | "aws:lb/targetGroup:TargetGroup", name: string): string {
+    return `${type === "aws:lb/loadBalancer:LoadBalancer" ? "app" : "targetgroup"}/${name}/0123456789abcdef`;
+}
 
 /** The zones of the offline region: names and the zone IDs they map to, in the same order. */
 export const OFFLINE_ZONES = {

@@ -8,7 +8,7 @@ import { imagePinProblem } from "../../catalog/rules";
 import { WEIGHTS, WeightsId } from "../../catalog/weights";
 import { ModelSpec, Track } from "../../components/inference/model";
 import { promDuration } from "../../components/observability/alerts";
-import { errorRatio, LoadBalancerSignals, requestCount, requestLatency, successRatio } from "../../components/observability/signals";
+import { errorRatio, HaproxySignals, requestCount, requestLatency, successRatio } from "../../components/observability/signals";
 import { StackConfig } from "../../stacks/config";
 import { InputError } from "../check/errors";
 import { SEED_THRESHOLDS, Thresholds } from "./judge";
@@ -86,8 +86,11 @@ export interface PlanOptions {
     readonly scrapeIntervalSeconds?: number;
 }
 
-/** The load balancer's per-track signals where Prometheus has them: HAProxy's in dev; the ALB's are not scraped yet. */
-export function loadBalancerSignalsOf(cfg: StackConfig): LoadBalancerSignals {
+/**
+ * The load balancer's per-track signals a rollout may be judged on: HAProxy's in dev. Not the ALB's in the cloud: they
+ * reach Prometheus minutes late (catalog/alb-metrics.ts), so a step would be judged on traffic before it.
+ */
+export function loadBalancerSignalsOf(cfg: StackConfig): HaproxySignals | undefined {
     return cfg.platform === "docker" ? LOAD_BALANCER_SIGNALS : undefined;
 }
 

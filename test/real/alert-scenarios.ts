@@ -91,16 +91,46 @@ function replicaLabels(model: ModelSpec, track: Track, index = 0): Record<string
     return { model: model.name, track, instance: `${model.name}-${track}-${index}:${model.engine.port}`, job: `model-${model.name}-${track}` };
 }
 
-/** Series of requests answered by one replica, `errorRatio` of them 5xx, from whatever source carries the rule's signal. */
-function requestSeries(model: ModelSpec, track: Track, errorRatio: number, source: SignalSource, lb: AlertInputs["loadBalancer"]): InputSeries[] {
-    const perSample = 1000;
+/** The labels of one track's series from the ALB's CloudWatch metrics, as the exporter and the scrape give them. */
+function albLabels(model: ModelSpec, track: Track): Record<string, string> {
+    return {
+        model: model.name,
+        track,
+        load_balancer: "app/genai-staging-alb/50dc6c495c0c9188",
+        target_group: `targetgroup/${track === "stable" ? "s" : "c"}-20261202/${model.name}0123456789`,
+        exported_job: "aws_applicationelb",
+        job: "alb-metrics-exporter",
+        instance: "10.0.1.9:9106",
+    };
+}
+
+/** Whether a model's signal comes from the ALB's per-minute CloudWatch values rather than counters. */
+function fromAlb(source: SignalSource, lb: AlertInputs["loadBalancer"]): lb is Extract<NonNullable<AlertInputs["loadBalancer"]>, { kind: "cloudwatch-alb" }> {
+    return source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb";
+}
+
+/** The first evaluation at which a request ratio has a result: a rate needs two samples, the ALB's per-minute values one. */
+function requestsHoldFrom(source: SignalSource, lb: AlertInputs["loadBalancer"]): number {
+    return fromAlb(source, lb) ? 0 : FIRST_RATE;
+}
+
+/**
+ * Series of `perSample` requests a minute answered by one replica (or, from the ALB, one track), `errorRatio` of
+ * them 5xx, from whatever source carries the rule's signal.
+ */
+function requestSeries(model: ModelSpec, track: Track, errorRatio: number, source: SignalSource, lb: AlertInputs["loadBalancer"], perSample = 1000): InputSeries[] {
     const errors = Math.round(perSample * errorRatio);
-    const notFound = 100;
+    const notFound = perSample / 10;
     const outcomes: [string, number][] = [["5xx", errors], ["4xx", notFound], ["2xx", perSample - errors - notFound]];
     if (source.kind === "counter" && source.statusLabel) {
         return outcomes.map(([status, n]) => counter(source.metric, { ...replicaLabels(model, track), [source.statusLabel!]: status }, n));
     }
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+    if (fromAlb(source, lb)) {
+        // One minute's counts per sample; CloudWatch sends no 5xx datapoint for a minute without one.
+        const labels = albLabels(model, track);
+        return [gauge(lb.requests.metric, labels, perSample), ...(errors > 0 ? [gauge(lb.serverErrors.metric, labels, errors)] : [])];
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         const labels = { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" };
         return outcomes.map(([code, n]) => counter(lb.responses.metric, { ...labels, [lb.responses.statusLabel]: code }, n));
     }
@@ -175,16 +205,17 @@ const highErrorRate: ScenarioBuilder = (rule, context) => {
     const model = modelOf(rule, context);
     const lb = context.inputs.loadBalancer;
     const source = signalSource(model, "requestsByStatus");
+    const holdsFrom = requestsHoldFrom(source, lb);
     const above = rule.threshold + 0.01;
     const below = rule.threshold - 0.01;
     return [
         {
             title: `${percent(above)} of requests to ${model.name} fail`,
             input: requestSeries(model, "stable", above, source, lb),
-            holdsFrom: FIRST_RATE,
+            holdsFrom,
             firing: [{ labels: { model: model.name }, value: Math.round(1000 * above) / 1000 }],
         },
-        { title: `${percent(below)} of requests to ${model.name} fail`, input: requestSeries(model, "stable", below, source, lb), holdsFrom: FIRST_RATE, firing: [] },
+        { title: `${percent(below)} of requests to ${model.name} fail`, input: requestSeries(model, "stable", below, source, lb), holdsFrom, firing: [] },
     ];
 };
 
@@ -193,17 +224,19 @@ const canaryHighErrorRate: ScenarioBuilder = (rule, context) => {
     const lb = context.inputs.loadBalancer;
     const above = rule.threshold + 0.01;
     const below = rule.threshold - 0.01;
+    const source = signalSource(model, "requestsByStatus", "canary");
+    const holdsFrom = requestsHoldFrom(source, lb);
     // Ten times more stable traffic without errors would dilute the canary's failures in a model-wide ratio.
-    const stable = requestSeries(model, "stable", 0, signalSource(model, "requestsByStatus", "stable"), lb).map((s) => ({ ...s, values: s.values.replace(/^(\d+)\+(\d+)/, (_, a, b) => `${Number(a) * 10}+${Number(b) * 10}`) }));
-    const canary = (ratio: number) => requestSeries(model, "canary", ratio, signalSource(model, "requestsByStatus", "canary"), lb);
+    const stable = requestSeries(model, "stable", 0, signalSource(model, "requestsByStatus", "stable"), lb, 10_000);
+    const canary = (ratio: number) => requestSeries(model, "canary", ratio, source, lb);
     return [
         {
             title: `${percent(above)} of the canary's requests to ${model.name} fail while stable is healthy`,
             input: [...stable, ...canary(above)],
-            holdsFrom: FIRST_RATE,
+            holdsFrom,
             firing: [{ labels: { model: model.name, track: "canary" }, value: Math.round(1000 * above) / 1000 }],
         },
-        { title: `${percent(below)} of the canary's requests fail`, input: [...stable, ...canary(below)], holdsFrom: FIRST_RATE, firing: [] },
+        { title: `${percent(below)} of the canary's requests fail`, input: [...stable, ...canary(below)], holdsFrom, firing: [] },
     ];
 };
 
@@ -233,7 +266,23 @@ const slowRequests: ScenarioBuilder = (rule, context) => {
             { title: `p95 latency of ${model.name} under ${limit}s`, input: histogram(4), holdsFrom: FIRST_RATE, firing: [] },
         ];
     }
-    if (source.kind === "absent" && source.fallback === "load-balancer" && lb) {
+    if (fromAlb(source, lb)) {
+        /** Both tracks' per-minute p95, weighted by the requests each serves. */
+        const tracks = (slowSeconds: number): InputSeries[] => [
+            gauge(lb.latency.metric, albLabels(model, "stable"), slowSeconds),
+            gauge(lb.requests.metric, albLabels(model, "stable"), 300),
+            gauge(lb.latency.metric, albLabels(model, "canary"), limit / 3),
+            gauge(lb.requests.metric, albLabels(model, "canary"), 100),
+        ];
+        const weighted = (slow: number) => (slow * 300 + (limit / 3) * 100) / 400;
+        const fast = limit - 1;
+        const slow = limit + 10;
+        return [
+            { title: `p95 latency of ${model.name} ${weighted(slow)}s (ALB)`, input: tracks(slow), holdsFrom: 0, firing: [{ labels: { model: model.name }, value: weighted(slow) }] },
+            { title: `p95 latency of ${model.name} ${weighted(fast)}s (ALB)`, input: tracks(fast), holdsFrom: 0, firing: [] },
+        ];
+    }
+    if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         /** Two servers of the model: their running mean response times, weighted by the requests each serves. */
         const servers = (slowSeconds: number): InputSeries[] => {
             const server = (track: Track, seconds: number, perSample: number): InputSeries[] => {
@@ -541,11 +590,12 @@ const errorBudgetBurn: ScenarioBuilder = (rule, context) => {
     const source = signalSource(model, "requestsByStatus");
     // Both windows see the same constant ratio: just above the burn threshold it fires, just below it does not.
     const requests = (ratio: number) => requestSeries(model, "stable", ratio, source, context.inputs.loadBalancer);
+    const holdsFrom = requestsHoldFrom(source, context.inputs.loadBalancer);
     const above = Number((rule.threshold + 0.01).toFixed(3));
     const below = Number((rule.threshold - 0.01).toFixed(3));
     return [
-        { title: `${percent(above)} of requests to ${model.name} fail`, input: requests(above), holdsFrom: FIRST_RATE, firing: [{ labels: { model: model.name }, value: above }] },
-        { title: `${percent(below)} of requests to ${model.name} fail`, input: requests(below), holdsFrom: FIRST_RATE, firing: [] },
+        { title: `${percent(above)} of requests to ${model.name} fail`, input: requests(above), holdsFrom, firing: [{ labels: { model: model.name }, value: above }] },
+        { title: `${percent(below)} of requests to ${model.name} fail`, input: requests(below), holdsFrom, firing: [] },
     ];
 };
 
@@ -765,7 +815,9 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
             if (latency.kind === "histogram") {
                 // Every request under a second.
                 for (const le of [...(latency.buckets ?? ["1.0", "2.0"]), "+Inf"]) series.push(growing(`${latency.metric}_bucket`, { ...labels, le }, 100));
-            } else if (inputs.loadBalancer) {
+            } else if (fromAlb(latency, inputs.loadBalancer)) {
+                series.push(flat(inputs.loadBalancer.latency.metric, albLabels(model, track), 0.8));
+            } else if (inputs.loadBalancer?.kind === "haproxy") {
                 series.push(flat(inputs.loadBalancer.latency.metric, { model: model.name, track, proxy: `model-${model.name}`, server: `${track}-0`, instance: "lb:8404", job: "lb" }, 0.8));
             }
             const queue = signalSource(model, "queueLength", track);

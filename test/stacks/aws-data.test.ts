@@ -167,7 +167,8 @@ for (const stack of ["staging", "prod"] as const) {
                 const rules = rule.spec.groups.flatMap((g: any) => g.rules);
                 const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
                 expect([byName.HighCpuUsage.for, byName.HighErrorRate.for, byName.HighGenerationLatency.for]).to.deep.equal(["5m", "2m", "3m"]);
-                expect(byName.HighErrorRate.expr).to.contain('http_requests_total{model="llm", status="5xx"}');
+                const llmErrors = rules.find((r: any) => r.alert === "HighErrorRate" && r.labels.model === "llm");
+                expect(llmErrors.expr).to.contain('http_requests_total{model="llm", status="5xx"}');
                 expect(byName.QueueBacklog.expr).to.contain("vllm:num_requests_waiting");
                 // A model server may take its engine's load time to come up before ServiceDown pages.
                 expect(rules.find((r: any) => r.alert === "ServiceDown" && r.expr.includes('model="llm"')).for).to.equal("10m");

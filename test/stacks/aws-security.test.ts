@@ -5,6 +5,7 @@
  * controller confined to this stack's target groups, and ALB logs delivered by the Region's account.
  */
 import { expect } from "chai";
+import { readsLoadBalancerSignals } from "../../components/observability/signals";
 import { CLOUDWATCH_RETENTION_DAYS, RDS_CA } from "../../catalog/aws";
 import { IMAGES } from "../../catalog/images";
 import { POSTGRES_LOG_EXPORTS } from "../../components/data/postgres-rds";
@@ -148,6 +149,8 @@ for (const stack of ["staging", "prod"] as const) {
                         "cluster-aws-ebs-csi-driver",
                         "cluster-aws-efs-csi-driver",
                         "cloudwatch-exporter",
+                        // The ALB's per-route metrics, for the models whose engines export none.
+                        ...(cfg.models.some(readsLoadBalancerSignals) ? ["alb-metrics-exporter"] : []),
                         // Each image model's uploader of generated outputs.
                         ...cfg.models.filter((m) => m.engine.kind === "image").map((m) => `model-${m.name}-outputs`),
                     ].sort(),

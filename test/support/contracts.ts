@@ -4,6 +4,7 @@
  * returns the disagreements, each naming the resource and the fact.
  */
 import { parse } from "yaml";
+import { CloudWatchStatistic, exporterMetricName } from "../../catalog/alb-metrics";
 import { daysBetween } from "../../catalog/evidence";
 import { chartSupportProblem, minorOf } from "../../catalog/charts";
 import { Catalog, CATALOG } from "../../catalog";
@@ -99,6 +100,27 @@ export function shippedQueries(run: ProgramRun): { where: string; expr: string; 
 }
 
 /**
+ * What the stack's CloudWatch exporters export, read from each release's own configuration (every metric and
+ * statistic it requests, named as the exporter names them), and the models whose series their scrapes label.
+ */
+function cloudwatchExports(run: ProgramRun, catalog: Catalog): { names: Set<string>; models: Set<string> } {
+    const names = new Set<string>();
+    const models = new Set<string>();
+    for (const release of run.ofType(HELM).filter((r) => r.inputs.chart === catalog.charts.cloudwatchExporter.chart)) {
+        const config = parse(release.inputs.values.config) as { metrics: { aws_namespace: string; aws_metric_name: string; aws_statistics?: string[]; aws_extended_statistics?: string[] }[] };
+        for (const m of config.metrics) {
+            const statistics: CloudWatchStatistic[] = [
+                ...(m.aws_statistics ?? []).map((name) => ({ kind: "statistic", name }) as CloudWatchStatistic),
+                ...(m.aws_extended_statistics ?? []).map((name): CloudWatchStatistic => ({ kind: "extended", name })),
+            ];
+            for (const statistic of statistics) names.add(exporterMetricName({ namespace: m.aws_namespace, name: m.aws_metric_name, statistic }));
+        }
+        for (const relabel of release.inputs.values.serviceMonitor?.metricRelabelings ?? []) if (relabel.targetLabel === "model") models.add(relabel.replacement);
+    }
+    return { names, models };
+}
+
+/**
  * Every metric a shipped query reads is exported by what serves it in this stack: for a model's query,
  * by every engine release the model runs (or the dev load balancer); otherwise by an image or chart the
  * stack deploys.
@@ -108,11 +130,16 @@ export function metricContract(run: ProgramRun, cfg: StackConfig, catalog: Catal
     const onDocker = cfg.platform === "docker";
     const lb = onDocker ? new Set<string>(catalog.images.haproxy.metrics?.names ?? []) : new Set<string>();
     const infra = new Set<string>(PROMETHEUS_BUILTINS);
+    /** Per model, the load balancer's metrics its routes are labeled in (the ALB's, in the cloud). */
+    const albMetrics = new Map<string, string[]>();
     if (onDocker) {
         for (const image of run.ofType(IMAGE)) for (const name of infraImage(catalog, image.inputs.name)?.[1].metrics?.names ?? []) infra.add(name);
     } else {
         const releases = run.ofType(HELM).map((r) => r.inputs.chart as string);
         for (const chart of Object.values(catalog.charts)) if (releases.includes(chart.chart)) for (const name of chart.exports ?? []) infra.add(name);
+        // What the CloudWatch exporters request: the ALB's per-route metrics count for the models their scrapes label.
+        const cloudwatch = cloudwatchExports(run, catalog);
+        for (const model of cloudwatch.models) for (const name of cloudwatch.names) albMetrics.set(model, [...(albMetrics.get(model) ?? []), name]);
         // Infrastructure images the stack runs as its own Deployments (the data stores' exporters).
         for (const d of run.ofType(DEPLOYMENT)) {
             for (const c of d.inputs.spec.template.spec.containers) for (const name of infraImage(catalog, c.image)?.[1].metrics?.names ?? []) infra.add(name);
@@ -131,7 +158,8 @@ export function metricContract(run: ProgramRun, cfg: StackConfig, catalog: Catal
     for (const query of shippedQueries(run)) {
         const allowed = query.model !== undefined ? modelMetrics.get(query.model) ?? new Set<string>() : everyModel;
         for (const name of metricNamesIn(query.expr)) {
-            if (!(allowed.has(name) || lb.has(name) || infra.has(name))) {
+            const routeMetrics = query.model !== undefined ? albMetrics.get(query.model) ?? [] : [];
+            if (!(allowed.has(name) || lb.has(name) || infra.has(name) || routeMetrics.includes(name))) {
                 problems.push(`${query.where} reads ${name}, which ${query.model ? `no release of model ${query.model} exports (all must)` : "nothing this stack deploys exports"} per the catalog`);
             }
         }
