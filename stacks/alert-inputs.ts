@@ -50,7 +50,6 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             namespace: appNamespaceName(cfg.stack),
             replicasetCreated: "kube_replicaset_created",
             deploymentCondition: "kube_deployment_status_condition",
-            replicasAvailable: "kube_deployment_status_replicas_available",
         },
         // The exporters the stack runs in the cluster against RDS and ElastiCache (data-store-exporters-k8s.ts).
         dataStores: { database: publishedMetric(IMAGES.postgresExporter.metrics?.names, "pg_up"), cache: publishedMetric(IMAGES.redisExporter.metrics?.names, "redis_up") },

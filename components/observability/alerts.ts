@@ -47,7 +47,6 @@ export type DeploySignals =
           readonly namespace: string;
           readonly replicasetCreated: string;
           readonly deploymentCondition: string;
-          readonly replicasAvailable: string;
       };
 
 /** The seeds' post-deploy watch: more than 1 % of requests failing for 2 minutes, within 15 minutes of a deploy. */
@@ -73,8 +72,9 @@ export interface AlertInputs {
     /** The load balancer's per-route metrics, where the platform has them. */
     readonly loadBalancer: LoadBalancerSignals;
     /**
-     * The blackbox exporter probes every model replica's health endpoint (job labels `component="probe"`,
-     * `model`, `track`): it watches the models whose engines export no metrics. @default false
+     * The blackbox exporter probes each model's health endpoint (`probe_success` labeled `component="probe"`,
+     * `model`, `track`): every replica in dev, each track's Service in the cloud. It watches the models whose engines
+     * export no metrics. @default false
      */
     readonly probes?: boolean;
     /**
@@ -161,14 +161,6 @@ export function replicaUpSelector(model: ModelSpec, probes = false): string | un
     return probes ? `probe_success{component="probe", model="${model.name}"}` : undefined;
 }
 
-/**
- * Whether any replica of a model is ready, for models nothing scrapes or probes: the ready replicas of its
- * Deployments as kube-state-metrics reports them (their readiness probes are the engine's health).
- */
-function readyReplicas(model: ModelSpec, deploys: DeploySignals | undefined): string | undefined {
-    if (deploys?.kind !== "kube-state-metrics") return undefined;
-    return `label_replace(sum(${deploys.replicasAvailable}{namespace="${deploys.namespace}", deployment=~"${model.name}-(stable|canary)"}), "model", "${model.name}", "", "")`;
-}
 
 /** Seconds a model's replica may be down before it pages: its engine's load time, at least a minute. */
 export function modelDownSeconds(model: ModelSpec): number {
@@ -208,12 +200,12 @@ function deploymentFailedRule(deploys: Extract<DeploySignals, { kind: "kube-stat
     };
 }
 
-function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean, deploys: DeploySignals | undefined): AlertRuleSpec[] {
+function modelRules(model: ModelSpec, lb: LoadBalancerSignals, probes: boolean): AlertRuleSpec[] {
     const rules: AlertRuleSpec[] = [];
     const m = model.name;
     const down = modelDownSeconds(model);
     const replicaUp = replicaUpSelector(model, probes);
-    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : readyReplicas(model, deploys);
+    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : undefined;
     if (anyUp) {
         rules.push({
             name: "ModelUnavailable",
@@ -335,7 +327,7 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
             summary: "Memory of {{ $labels.instance }} above 85%",
             description: "Memory usage is {{ $value | printf \"%.1f\" }}% for 5 minutes.",
         },
-        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false, inputs.deploys)),
+        ...inputs.models.flatMap((model) => modelRules(model, inputs.loadBalancer, inputs.probes ?? false)),
         ...inputs.models.flatMap((model) => sloRules(model, inputs)),
         ...dataStoreRules(inputs.dataStores),
         ...diskRules(inputs.disks),
@@ -400,12 +392,12 @@ function diskRules(disks: AlertInputs["disks"]): AlertRuleSpec[] {
 /**
  * The seeds' objectives as multi-window burn rates, per model, where the model has the signal: errors
  * (the engine's or the load balancer's 5xx ratio), latency (the share of requests slower than 2 s, from a
- * histogram with a bucket at 2 s), availability (any replica up, from scrapes, probes or ready replicas).
+ * histogram with a bucket at 2 s), availability (any replica up, from scrapes or probes).
  */
 function sloRules(model: ModelSpec, inputs: AlertInputs): AlertRuleSpec[] {
     const m = model.name;
     const replicaUp = replicaUpSelector(model, inputs.probes ?? false);
-    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : readyReplicas(model, inputs.deploys);
+    const anyUp = replicaUp ? `max by (model) (${replicaUp})` : undefined;
     const objectives: { name: string; budget: number; over: (window: string) => string | undefined; what: string }[] = [
         { name: "ErrorBudget", budget: SLO.errorRatio, over: (w) => errorRatio(model, inputs.loadBalancer, w)?.query, what: "errors (objective: under 1% 5xx)" },
         {

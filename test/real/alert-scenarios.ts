@@ -302,32 +302,8 @@ const slowRequests: ScenarioBuilder = (rule, context) => {
     throw new Error(`model ${model.name} has no latency source`);
 };
 
-/** Ready replicas of a model's Deployments as kube-state-metrics reports them, for models nothing scrapes or probes (cloud). */
-function readyReplicaSeries(model: ModelSpec, context: ScenarioContext, perTrack: Readonly<Record<Track, string>>): InputSeries[] {
-    const deploys = context.inputs.deploys;
-    if (deploys?.kind !== "kube-state-metrics") throw new Error(`model ${model.name} has no replica signal`);
-    return (["stable", "canary"] as const).map((track) => ({
-        series: selector(deploys.replicasAvailable, { namespace: deploys.namespace, deployment: `${model.name}-${track}`, job: "kube-state-metrics" }),
-        values: perTrack[track],
-    }));
-}
-
-/** Whether the model's replicas are watched by kube-state-metrics rather than by scrapes or probes. */
-function watchedByKsm(rule: AlertRuleSpec, context: ScenarioContext): boolean {
-    const deploys = context.inputs.deploys;
-    return deploys?.kind === "kube-state-metrics" && rule.measure.includes(deploys.replicasAvailable);
-}
-
 const modelUnavailable: ScenarioBuilder = (rule, context) => {
     const model = modelOf(rule, context);
-    if (watchedByKsm(rule, context)) {
-        const all = `0x${SAMPLES - 1}`;
-        const one = `1x${SAMPLES - 1}`;
-        return [
-            { title: `no ready replica of ${model.name}`, input: readyReplicaSeries(model, context, { stable: all, canary: all }), holdsFrom: 0, firing: [{ labels: { model: model.name }, value: 0 }] },
-            { title: `one ready replica of ${model.name}`, input: readyReplicaSeries(model, context, { stable: one, canary: all }), holdsFrom: 0, firing: [] },
-        ];
-    }
     const replica = (track: Track, value: number): InputSeries => replicaUp(model, track, 0, value).series;
     const other = gauge("up", { component: "inference", model: "other", track: "stable", job: "model-other-stable", instance: "other-stable-0:8080" }, 0);
     return [
@@ -626,10 +602,7 @@ const availabilityBudgetBurn: ScenarioBuilder = (rule, context) => {
     const model = modelOf(rule, context);
     /** One replica's up series over `samples` samples, down (0) from sample `downFrom` on, or only at `dipAt`. */
     const pattern = (samples: number, down: (i: number) => boolean): string => Array.from({ length: samples }, (_, i) => (down(i) ? "0" : "1")).join(" ");
-    const series = (values: string): InputSeries[] =>
-        watchedByKsm(rule, context)
-            ? readyReplicaSeries(model, context, { stable: values, canary: values.replace(/1/g, "0") })
-            : [{ ...replicaUp(model, "stable", 0, 1).series, values }];
+    const series = (values: string): InputSeries[] => [{ ...replicaUp(model, "stable", 0, 1).series, values }];
     // Down from the third sample on: both windows exceed the burn threshold from there.
     const downFrom = 2;
     // One sample down after an hour up: the short window exceeds the threshold, the long one stays under it.
@@ -829,7 +802,6 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
             if (deploys?.kind === "kube-state-metrics") {
                 const deployment = { namespace: deploys.namespace, deployment: `${model.name}-${track}`, job: "kube-state-metrics" };
                 series.push(
-                    flat(deploys.replicasAvailable, deployment, 1),
                     flat(deploys.deploymentCondition, { ...deployment, condition: "Progressing", status: "true", reason: "NewReplicaSetAvailable" }, 1),
                     flat(deploys.deploymentCondition, { ...deployment, condition: "Progressing", status: "false", reason: "NewReplicaSetAvailable" }, 0),
                     // Created a day before the series start: no deploy lately.
