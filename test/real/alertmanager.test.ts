@@ -109,6 +109,10 @@ interface Notification {
 }
 
 describe("Alertmanager delivering with the platform's configuration", function () {
+    after(async () => {
+        await stopAll();
+    });
+
     it("sends each group 10 s after it starts, critical and warning to their receivers, a warning silenced by its critical, and the resolution", async function () {
         this.timeout(60_000);
         requireBinaryOrSkip(this, "prometheus-alertmanager");

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
+import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, PrometheusRule, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
+import { isDeepStrictEqual } from "node:util";
 import { alertInputsOf } from "../../stacks/alert-inputs";
 import { DEV_PROMETHEUS_CONFIG, DEV_PROMETHEUS_RULES, devStack, stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack, evaluatedWith } from "../support/stacks";
@@ -35,20 +36,28 @@ interface BatchResult {
 
 /**
  * Runs the unit tests of every rule in one promtool invocation (one process instead of one per rule), each
- * group named after its rule's index; the tests then read their own groups' outcome.
+ * group named after its rule's index; the tests then read their own groups' outcome. Each rule's groups get a
+ * rules file of their own holding that rule exactly as shipped (taken from `rulesFile`, never re-rendered):
+ * promtool evaluates every rule of a file at every step of every group, so a file of one rule is what keeps
+ * the run within the suite's time. The healthy-platform test evaluates the shipped file whole.
  */
 async function unitTestAll(dir: string, rulesFile: string, rules: readonly AlertRuleSpec[], inputs: AlertInputs, label: string): Promise<BatchResult> {
+    const shipped = (parse(fs.readFileSync(rulesFile, "utf8")) as { groups: { name: string; rules: PrometheusRule[] }[] }).groups;
     const groups = rules.map((rule, i) => promtoolTestGroups(rule, { inputs }).map((g) => ({ ...g, name: `[${i}] ${g.name}` })));
-    const testFile: PromtoolTestFile = {
-        rule_files: [path.relative(dir, rulesFile)],
-        evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`,
-        tests: groups.flat(),
-    };
-    const file = path.join(dir, `${label}.test.yml`);
-    fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
-    const run = await promtool(["test", "rules", file], { cwd: dir, timeoutMs: 120_000 });
+    const files = rules.map((rule, i) => {
+        const [rendered] = alertRuleGroups([rule])[0].rules;
+        const found = shipped.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r }))).filter((r) => isDeepStrictEqual(r.rule, rendered));
+        expect(found, `${rule.name} ${rule.model ?? ""} shipped exactly once in ${rulesFile}`).to.have.length(1);
+        const ruleFile = path.join(dir, `${label}-rule-${i}.yml`);
+        fs.writeFileSync(ruleFile, stringify({ groups: [{ name: found[0].group, rules: [found[0].rule] }] }));
+        const testFile: PromtoolTestFile = { rule_files: [path.relative(dir, ruleFile)], evaluation_interval: `${EVALUATION_INTERVAL_SECONDS}s`, tests: groups[i] };
+        const file = path.join(dir, `${label}-rule-${i}.test.yml`);
+        fs.writeFileSync(file, stringify(testFile, { aliasDuplicateObjects: false }));
+        return file;
+    });
+    const run = await promtool(["test", "rules", ...files], { cwd: dir, timeoutMs: 120_000 });
     const failed = new Set([...`${run.stdout}\n${run.stderr}`.matchAll(/name: (\[\d+\] [^\n]*?),?\n/g)].map((m) => m[1]));
-    return { run, failed, groups: groups.map((g) => g.map((x) => x.name)), file };
+    return { run, failed, groups: groups.map((g) => g.map((x) => x.name)), file: path.join(dir, `${label}-rule-<index>.test.yml`) };
 }
 
 /** Feeds a healthy platform's series to the rules and expects no alert of any of them at several times. */
