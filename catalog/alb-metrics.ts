@@ -78,18 +78,31 @@ export const ALB_TARGET_DIMENSIONS = ["LoadBalancer", "TargetGroup"] as const;
 export const ALB_METRICS_TIMING = { periodSeconds: 60, rangeSeconds: 60, delaySeconds: 300, setTimestamp: false } as const;
 
 /** The signals the alert rules, panels and queries read, as Prometheus names them (after the scrape adds `model` and `track`). */
-export const ALB_SIGNALS = {
+export interface AlbSignals {
+    readonly kind: "cloudwatch-alb";
+    readonly requests: { readonly metric: string };
+    readonly serverErrors: { readonly metric: string };
+    readonly latency: { readonly metric: string; readonly statistic: "p95" };
+    /** The label of the target group dimension, from which the scrape derives `model` and `track`. */
+    readonly targetGroupLabel: string;
+    /**
+     * Seconds between two samples of a series: the exporter is scraped once a period, and each sample is one
+     * period's value. Queries step through a window at this resolution, so each sample counts once.
+     */
+    readonly sampleSeconds: number;
+    /** How late a sample is: the exporter's delay plus the period it covers. */
+    readonly lagSeconds: number;
+}
+
+export const ALB_SIGNALS: AlbSignals = {
     kind: "cloudwatch-alb",
     requests: { metric: exporterMetricName(ALB_TARGET_METRICS.requests) },
     serverErrors: { metric: exporterMetricName(ALB_TARGET_METRICS.serverErrors) },
     latency: { metric: exporterMetricName(ALB_TARGET_METRICS.latency), statistic: "p95" },
-    /** The label of the target group dimension, from which the scrape derives `model` and `track`. */
     targetGroupLabel: exporterDimensionLabel("TargetGroup"),
-    /** Seconds each sample covers: one period, scraped once a period. */
     sampleSeconds: ALB_METRICS_TIMING.periodSeconds,
-    /** How late a sample is: the exporter's delay plus the period it covers. */
     lagSeconds: ALB_METRICS_TIMING.delaySeconds + ALB_METRICS_TIMING.periodSeconds,
-} as const;
+};
 
 export const ALB_METRICS_EVIDENCE: readonly Evidence[] = [
     readOn(

@@ -26,3 +26,17 @@ export const API_SPEND: PushedCounter = {
     labels: ["provider"],
     pushPath: "/metrics/job/<application>/instance/<replica>",
 };
+
+/**
+ * What each dev backup container (components/data/backup.ts) tells the stack's Pushgateway after every run and when it starts: the time its
+ * newest backup was written (from the file, so a restarted gateway or container learns it again) and whether
+ * its last run succeeded. Pushed under `/metrics/job/<job>/source/<source>` (POST: each push replaces only the
+ * metrics it carries), scraped with `honor_labels`; the backup alerts read them.
+ */
+export const BACKUP_METRICS = {
+    job: "genai-backup",
+    /** Unix time of the newest backup of a source, from its file's modification time. */
+    lastSuccess: "genai_backup_last_success_timestamp_seconds",
+    /** 1 when the source's last backup run succeeded, 0 when it failed (pushed after every run). */
+    lastRunSucceeded: "genai_backup_last_run_success",
+} as const;

@@ -308,7 +308,7 @@ export const IMAGES = {
         ports: { http: 9091 },
         health: { kind: "http", port: 9091, path: "/-/ready", readyMeans: "the metric store accepts pushes" },
         // What the applications push (catalog/app-metrics.ts), and the time of each group's last push.
-        metrics: { port: 9091, path: "/metrics", names: ["genai_api_spend_usd_total", "push_time_seconds"] },
+        metrics: { port: 9091, path: "/metrics", names: ["genai_api_spend_usd_total", "genai_backup_last_success_timestamp_seconds", "genai_backup_last_run_success", "push_time_seconds"] },
         // No --persistence.file: pushed groups live in memory; the applications push cumulative counters again.
         writablePaths: [],
         cpuFeatures: [],

@@ -4,7 +4,9 @@
  * the rules on real Prometheus.
  */
 import { ALB_SIGNALS } from "../catalog/alb-metrics";
-import { API_SPEND } from "../catalog/app-metrics";
+import { API_SPEND, BACKUP_METRICS } from "../catalog/app-metrics";
+import { BACKUP_POLL_SECONDS, BACKUP_RETRY_POLLS } from "../components/data/backup";
+import { FRESH_MINUTES } from "../components/data/backup-docker";
 import { UPLOADER_CONTAINER } from "../components/inference/model-k8s";
 import { CHARTS } from "../catalog/charts";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
@@ -37,6 +39,13 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             disks: { nodes: true, volumes: false },
             // The applications push their API spend to the stack's Pushgateway.
             ...apiSpend(IMAGES.pushgateway.metrics.names),
+            // The backup containers report each run there too; a backup older than their healthcheck allows is stale.
+            backups: {
+                lastRunSucceeded: publishedMetric(IMAGES.pushgateway.metrics.names, BACKUP_METRICS.lastRunSucceeded),
+                lastSuccess: publishedMetric(IMAGES.pushgateway.metrics.names, BACKUP_METRICS.lastSuccess),
+                maxAgeSeconds: FRESH_MINUTES * 60,
+                retrySeconds: BACKUP_RETRY_POLLS * BACKUP_POLL_SECONDS,
+            },
         };
     }
     // The ALB's per-target-group metrics (through a CloudWatch exporter) carry what engines without metrics lack; the

@@ -144,6 +144,7 @@ export function buildDockerPlatform(cfg: StackConfig): PlatformOutputs {
         postgres: { host: postgres.host, port: postgres.port, database: cfg.database.name, user: cfg.database.user, password: secrets.values.postgresPassword },
         redis: { host: redis.host, port: redis.port, password: secrets.values.redisPassword },
         grafana: { volumeName: observability.volumes["grafana-data"].name, container: observability.containers.grafana },
+        pushgatewayUrl: observability.pushgatewayUrl,
         at: cfg.backup.at,
         keepDays: cfg.backup.retentionDays,
         hostArch,

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Arch, IMAGES, InfraImage } from "../../catalog/images";
 import { retainedVolume, serviceContainer, shellHealthcheck, userSpec } from "../shared/docker";
-import { BACKUP_FORMATS, BackupSource, renderBackupScript, renderPgpass } from "./backup";
+import { BACKUP_FORMATS, BackupSource, backupPushUrl, renderBackupScript, renderPgpass } from "./backup";
 
 export interface DockerBackupsArgs {
     /** Prefix of Docker object names, e.g. `genai-dev`. */
@@ -15,6 +15,8 @@ export interface DockerBackupsArgs {
     readonly redis: { readonly host: string; readonly port: number; readonly password: pulumi.Output<string> };
     /** Grafana's data volume, mounted read-only, and the container that creates it. */
     readonly grafana: { readonly volumeName: pulumi.Input<string>; readonly container: pulumi.Resource };
+    /** The stack's Pushgateway (`http://host:port`), reachable from both networks, where each container reports its runs. */
+    readonly pushgatewayUrl: string;
     /** Time of day of the daily backup, `HH:MM`, on the containers' clock (UTC). */
     readonly at: string;
     /** Days a backup is kept. */
@@ -34,7 +36,7 @@ export const PGPASS_FILE = "/run/secrets/pgpass";
 export const BACKUP_REDIS_PASSWORD_FILE = "/run/secrets/redis_password";
 const GRAFANA_DATA = "/var/lib/grafana";
 /** A backup younger than this, in minutes, keeps a backup container healthy: a day and two hours of slack. */
-const FRESH_MINUTES = 26 * 60;
+export const FRESH_MINUTES = 26 * 60;
 
 /** Memory limits, MiB: each container sleeps most of the day and runs one client for seconds. */
 export const BACKUP_MEMORY_MB: Readonly<Record<BackupSource, number>> = { postgres: 64, redis: 32, grafana: 32 };
@@ -105,7 +107,7 @@ export class DockerBackups extends pulumi.ComponentResource {
                     pull: pull(image),
                     containerName: `${args.prefix}-backup-${source}`,
                     networks: [{ network: extra.networks, aliases: [] }],
-                    envs: [`GENAI_BACKUP_DIR=${BACKUP_MOUNT}/${source}`, ...extra.envs],
+                    envs: [`GENAI_BACKUP_DIR=${BACKUP_MOUNT}/${source}`, `GENAI_BACKUP_PUSH_URL=${backupPushUrl(args.pushgatewayUrl, source)}`, ...extra.envs],
                     uploads: [script(source), ...(extra.uploads ?? [])],
                     volumes: [mount, ...(extra.volumes ?? [])],
                     entrypoint: [BACKUP_SCRIPT_PATH, "schedule"],

@@ -4,6 +4,13 @@
  * by the client of the server's own version, as the server's own user.
  */
 
+import { BACKUP_METRICS } from "../../catalog/app-metrics";
+
+/** Seconds between two looks at the clock by the schedule, unless GENAI_BACKUP_POLL_SECONDS says otherwise (tests). */
+export const BACKUP_POLL_SECONDS = 60;
+/** Polls a failed run waits before the schedule tries again. */
+export const BACKUP_RETRY_POLLS = 10;
+
 /** What is backed up, each by its own container. */
 export type BackupSource = "postgres" | "redis" | "grafana";
 
@@ -36,6 +43,11 @@ export const BACKUP_ENV: Readonly<Record<BackupSource, readonly string[]>> = {
     grafana: ["GENAI_GRAFANA_DATA"],
 };
 
+/** The push URL of a source's metrics on the Pushgateway at `gateway` (`http://host:port`). */
+export function backupPushUrl(gateway: string, source: BackupSource): string {
+    return `${gateway}/metrics/job/${BACKUP_METRICS.job}/source/${source}`;
+}
+
 export interface BackupScriptSpec {
     readonly source: BackupSource;
     /** Time of day of the daily run, `HH:MM`, on the container's clock. */
@@ -50,7 +62,8 @@ export interface BackupScriptSpec {
  * (60) and backs up once a day, at `at` or, when the machine was off or asleep then, as soon as it runs
  * again that day; a failed run is retried ten polls later. Each backup is written under a temporary name,
  * read back, renamed, then backups of this source older than `keepDays` days are deleted (never after a
- * failed run). Files are readable by their owner only (umask 077).
+ * failed run). Files are readable by their owner only (umask 077). After every run, and when the schedule
+ * starts, it reports to the Pushgateway (BACKUP_METRICS).
  */
 export function renderBackupScript(spec: BackupScriptSpec): string {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(spec.at)) throw new Error(`backup time ${spec.at} is not HH:MM`);
@@ -66,12 +79,27 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         `extension=${extension}`,
         `at=${spec.at.replace(":", "")}`,
         `keep_days=${spec.keepDays}`,
-        'poll="${GENAI_BACKUP_POLL_SECONDS:-60}"',
+        `poll="\${GENAI_BACKUP_POLL_SECONDS:-${BACKUP_POLL_SECONDS}}"`,
         'dir="$GENAI_BACKUP_DIR"',
         "",
         ...DUMPS[spec.source],
         "",
         "log() { echo \"genai-backup $source: $*\"; }",
+        "",
+        "# Tells the Pushgateway at GENAI_BACKUP_PUSH_URL (when set) when the newest backup was written and, given",
+        "# 1 or 0, whether the last run succeeded. A failed report is logged and never fails the backup.",
+        "report() {",
+        '    [ -n "${GENAI_BACKUP_PUSH_URL:-}" ] || return 0',
+        "    nl='",
+        "'",
+        '    body=""',
+        '    newest=""',
+        '    for f in "$dir/$source-"*".$extension"; do [ -e "$f" ] && newest="$f"; done',
+        `    [ -n "$newest" ] && body="# TYPE ${BACKUP_METRICS.lastSuccess} gauge\${nl}${BACKUP_METRICS.lastSuccess} $(stat -c %Y "$newest")\${nl}"`,
+        `    [ -n "\${1:-}" ] && body="$body# TYPE ${BACKUP_METRICS.lastRunSucceeded} gauge\${nl}${BACKUP_METRICS.lastRunSucceeded} $1\${nl}"`,
+        '    [ -n "$body" ] || return 0',
+        '    timeout 15 wget -q -O /dev/null --post-data "$body" "$GENAI_BACKUP_PUSH_URL" || log "could not report to $GENAI_BACKUP_PUSH_URL" >&2',
+        "}",
         "",
         "# Whether a backup of this source was completed on day $1 (YYYY-mm-dd).",
         "backed_up_on() {",
@@ -86,6 +114,10 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         "}",
         "",
         "backup() {",
+        "    if run_backup; then report 1; else report 0; return 1; fi",
+        "}",
+        "",
+        "run_backup() {",
         '    mkdir -p "$dir" || { log "cannot create $dir" >&2; return 1; }',
         '    rm -f "$dir/$source-"*".$extension.partial"',
         '    file="$dir/$source-$(date +%Y-%m-%dT%H%M%S).$extension"',
@@ -105,10 +137,11 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         "schedule() {",
         "    trap 'exit 0' TERM INT",
         `    log "daily at ${spec.at} ($(date +%Z) on this container's clock), kept $keep_days days, in $dir"`,
+        "    report",
         "    while :; do",
         "        now=$(date '+%Y-%m-%d %H%M')",
         '        if [ "${now#* }" -ge "$at" ] && ! backed_up_on "${now% *}"; then',
-        '            backup || pause $((poll * 9))',
+        `            backup || pause $((poll * ${BACKUP_RETRY_POLLS - 1}))`,
         "        fi",
         '        pause "$poll"',
         "    done",

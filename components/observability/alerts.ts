@@ -52,18 +52,24 @@ export type DeploySignals =
 /** The seeds' post-deploy watch: more than 1 % of requests failing for 2 minutes, within 15 minutes of a deploy. */
 export const POST_DEPLOY = { errorRatio: 0.01, forSeconds: 120, withinSeconds: 900 } as const;
 
-/** A series while model `model` was deployed within the last `withinSeconds`, none otherwise. */
-export function recentDeploy(model: string, deploys: DeploySignals, withinSeconds: number = POST_DEPLOY.withinSeconds): string {
+/**
+ * A series while model `model` was deployed within the last `withinSeconds`, none otherwise. With `lagSeconds`, the
+ * window starts that much after the deploy and lasts that much longer: for numbers that describe traffic
+ * `lagSeconds` late (the ALB's), which before then still describe the previous version.
+ */
+export function recentDeploy(model: string, deploys: DeploySignals, withinSeconds: number = POST_DEPLOY.withinSeconds, lagSeconds = 0): string {
     const range = promDuration(withinSeconds);
     if (deploys.kind === "load-balancer") {
         const { weight, status } = deploys.signals;
+        const offset = lagSeconds > 0 ? ` offset ${promDuration(lagSeconds)}` : "";
         return (
-            `(max(changes(${weight.metric}{model="${model}"}[${range}])) > 0)` +
-            ` or (max(changes(${status.metric}{model="${model}", ${status.stateLabel}="${status.up}"}[${range}])) > 0)`
+            `(max(changes(${weight.metric}{model="${model}"}[${range}]${offset})) > 0)` +
+            ` or (max(changes(${status.metric}{model="${model}", ${status.stateLabel}="${status.up}"}[${range}]${offset})) > 0)`
         );
     }
     // ReplicaSets are named <deployment>-<pod-template-hash>; the model's Deployments <model>-<track> (model-k8s.ts).
-    return `time() - max(${deploys.replicasetCreated}{namespace="${deploys.namespace}", replicaset=~"${model}-(stable|canary)-[a-z0-9]+"}) < ${withinSeconds}`;
+    const age = `time() - max(${deploys.replicasetCreated}{namespace="${deploys.namespace}", replicaset=~"${model}-(stable|canary)-[a-z0-9]+"})`;
+    return lagSeconds > 0 ? `(${age} < ${withinSeconds + lagSeconds}) >= ${lagSeconds}` : `${age} < ${withinSeconds}`;
 }
 
 export interface AlertInputs {
@@ -117,6 +123,11 @@ export interface AlertInputs {
      * credentials or its syncs keep failing: generated images are then not reaching S3. No rule without it.
      */
     readonly outputsUploads?: { readonly restarts: string; readonly namespace: string; readonly container: string };
+    /**
+     * The dev backups' reports through the Pushgateway (catalog/app-metrics.ts BACKUP_METRICS): whether each source's
+     * last run succeeded, and when its newest backup was written, which must be younger than `maxAgeSeconds`. No rule without it.
+     */
+    readonly backups?: { readonly lastRunSucceeded: string; readonly lastSuccess: string; readonly maxAgeSeconds: number; readonly retrySeconds: number };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -179,9 +190,11 @@ function deploymentRules(model: ModelSpec, lb: LoadBalancerSignals, deploys: Dep
             forSeconds: POST_DEPLOY.forSeconds,
             severity: "critical",
             model: model.name,
-            onlyWhile: recentDeploy(model.name, deploys),
+            onlyWhile: recentDeploy(model.name, deploys, POST_DEPLOY.withinSeconds, errors.lagSeconds ?? 0),
             summary: `More than 1% of requests to ${model.name} fail after a deploy`,
-            description: `5xx ratio (${errors.source}) is {{ $value | humanizePercentage }} for 2 minutes within ${promDuration(POST_DEPLOY.withinSeconds)} of a change of what serves it: roll back.`,
+            description:
+                `5xx ratio (${errors.source}) is {{ $value | humanizePercentage }} for 2 minutes within ${promDuration(POST_DEPLOY.withinSeconds)} of a change of what serves it` +
+                `${errors.lagSeconds ? ` (its figures ${promDuration(errors.lagSeconds)} late, the window as late)` : ""}: roll back.`,
         },
     ];
 }
@@ -337,6 +350,39 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...(inputs.clusterCost ? clusterCostRules(inputs.clusterCost) : []),
         ...(inputs.accountSpend ? accountSpendRules(inputs.accountSpend) : []),
         ...(inputs.outputsUploads ? [outputsUploadRule(inputs.outputsUploads)] : []),
+        ...(inputs.backups ? backupRules(inputs.backups) : []),
+    ];
+}
+
+/**
+ * A source whose last backup run failed, once the container's retry has had its chance (it retries after
+ * `retrySeconds`); a source whose newest backup is older than `maxAgeSeconds` (a day and two hours: the daily
+ * run, a machine asleep at the scheduled time, slack), for an hour, so that a laptop waking after days, whose
+ * backup runs at once, does not page for the few minutes that takes.
+ */
+function backupRules(backups: NonNullable<AlertInputs["backups"]>): AlertRuleSpec[] {
+    const container = "genai-<stack>-backup-{{ $labels.source }}";
+    return [
+        {
+            name: "BackupFailed",
+            measure: `max by (source) (${backups.lastRunSucceeded})`,
+            comparator: "==",
+            threshold: 0,
+            forSeconds: backups.retrySeconds + 300,
+            severity: "warning",
+            summary: "The last backup of {{ $labels.source }} failed",
+            description: `Its container retried and failed again; earlier backups are kept. Its logs say why: docker logs ${container}.`,
+        },
+        {
+            name: "BackupStale",
+            measure: `time() - max by (source) (${backups.lastSuccess})`,
+            comparator: ">",
+            threshold: backups.maxAgeSeconds,
+            forSeconds: 3600,
+            severity: "warning",
+            summary: `The newest backup of {{ $labels.source }} is older than ${promDuration(backups.maxAgeSeconds)}`,
+            description: `It was written {{ $value | humanizeDuration }} ago: the daily backup has not run or not succeeded since. docker logs ${container}.`,
+        },
     ];
 }
 

@@ -122,6 +122,8 @@ export class DockerObservability extends pulumi.ComponentResource {
     public readonly prometheusConfig: string;
     public readonly rules: string;
     public readonly grafanaHost = "grafana";
+    /** The Pushgateway, from the application and monitoring networks: applications' API spend, the backups' reports. */
+    public readonly pushgatewayUrl = `http://pushgateway:${IMAGES.pushgateway.ports.http}`;
     public readonly grafanaPort = IMAGES.grafana.ports.http;
 
     constructor(name: string, args: DockerObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {

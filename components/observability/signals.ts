@@ -5,7 +5,7 @@
  * Every query selects by the `model` and `track` labels, which the scrapes attach in dev and in the cloud.
  */
 import { commonSignal, EngineRelease, Signal, SignalSource } from "../../catalog/engines";
-import { ALB_SIGNALS } from "../../catalog/alb-metrics";
+import { AlbSignals } from "../../catalog/alb-metrics";
 import { LOAD_BALANCER_SIGNALS } from "../../catalog/images";
 import { ModelSpec, modelVersions, Track } from "../inference/model";
 
@@ -15,6 +15,8 @@ export interface SignalQuery {
     readonly source: "engine" | "load-balancer";
     /** For latencies: a quantile from a histogram (`p95`, `p50`...), or the load balancer's running `mean`. */
     readonly statistic?: string;
+    /** Seconds the numbers lag behind the traffic they describe (the ALB's, through CloudWatch); 0 when absent. */
+    readonly lagSeconds?: number;
 }
 
 /**
@@ -23,17 +25,23 @@ export interface SignalQuery {
  */
 export type LoadBalancerSignals = HaproxySignals | AlbSignals | undefined;
 export type HaproxySignals = typeof LOAD_BALANCER_SIGNALS;
-export type AlbSignals = typeof ALB_SIGNALS;
+export type { AlbSignals };
 
 /**
- * The ALB's per-minute values of one metric over `window`, one series per model and track: each sample is one minute's
- * value, scraped once a minute. `max by`: a restarted exporter's old series stays for the 5-minute lookback and must
- * not count twice.
+ * One track's value of an ALB metric at an instant: `max by`, so that the old and the new exporter pod, both
+ * scraped while one replaces the other, count once.
  */
-function albPerTrack(fn: "sum_over_time" | "avg_over_time", metric: string, model: string, scope: Scope, window: string): string {
-    return `max by (model, track) (${fn}(${metric}${selector(model, scope)}[${window}]))`;
+function albTrack(metric: string, model: string, scope: Scope): string {
+    return `max by (model, track) (${metric}${selector(model, scope)})`;
 }
 
+/**
+ * The sum over `window` of an instant expression over ALB series, stepped at their sample interval, so that each
+ * minute's value counts once even when an exporter restart splits a track into two series.
+ */
+function albOverWindow(expr: string, lb: AlbSignals, window: string): string {
+    return `sum_over_time((${expr})[${window}:${lb.sampleSeconds}s])`;
+}
 /** Seconds of a Prometheus duration (`30s`, `5m`, `1h`, `1d`). */
 function durationSeconds(window: string): number {
     const match = /^(\d+)([smhd])$/.exec(window);
@@ -89,9 +97,9 @@ export function errorRatio(model: ModelSpec, lb: LoadBalancerSignals, window: st
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
         // A minute without 5xx has no 5xx datapoint: no series is 0 errors, not an unknown ratio.
-        const requests = `sum by (${by}) (${albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window)})`;
-        const errors = `sum by (${by}) (${albPerTrack("sum_over_time", lb.serverErrors.metric, model.name, scope, window)})`;
-        return { source: "load-balancer", query: `(${errors} or 0 * ${requests}) / ${requests}` };
+        const requests = `sum by (${by}) (${albOverWindow(albTrack(lb.requests.metric, model.name, scope), lb, window)})`;
+        const errors = `sum by (${by}) (${albOverWindow(albTrack(lb.serverErrors.metric, model.name, scope), lb, window)})`;
+        return { source: "load-balancer", lagSeconds: lb.lagSeconds, query: `(${errors} or 0 * ${requests}) / ${requests}` };
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         const r = lb.responses;
@@ -135,8 +143,8 @@ function requestsOver(fn: "rate" | "increase", model: ModelSpec, lb: LoadBalance
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
         // Each sample counts one minute's requests: their sum is the window's count, over its seconds a rate.
-        const count = `sum by (${by}) (${albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window)})`;
-        return { source: "load-balancer", query: fn === "increase" ? count : `${count} / ${durationSeconds(window)}` };
+        const count = `sum by (${by}) (${albOverWindow(albTrack(lb.requests.metric, model.name, scope), lb, window)})`;
+        return { source: "load-balancer", lagSeconds: lb.lagSeconds, query: fn === "increase" ? count : `${count} / ${durationSeconds(window)}` };
     }
     return undefined;
 }
@@ -149,11 +157,16 @@ export function requestLatency(model: ModelSpec, lb: LoadBalancerSignals, window
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "cloudwatch-alb") {
         if (quantile !== 0.95) return undefined;
-        // Each track's per-minute p95 over the window, weighted by the requests each track served (percentiles do not add).
-        const p95 = albPerTrack("avg_over_time", lb.latency.metric, model.name, scope, window);
-        const requests = albPerTrack("sum_over_time", lb.requests.metric, model.name, scope, window);
+        // Each minute's p95 of each track, weighted by the requests it served that minute (percentiles do not add).
+        const requests = albTrack(lb.requests.metric, model.name, scope);
+        const weighted = `${albTrack(lb.latency.metric, model.name, scope)} * ${requests}`;
         const group = grouping(scope);
-        return { source: "load-balancer", statistic: lb.latency.statistic, query: `sum by (${group}) (${p95} * ${requests}) / sum by (${group}) (${requests})` };
+        return {
+            source: "load-balancer",
+            statistic: lb.latency.statistic,
+            lagSeconds: lb.lagSeconds,
+            query: `sum by (${group}) (${albOverWindow(weighted, lb, window)}) / sum by (${group}) (${albOverWindow(requests, lb, window)})`,
+        };
     }
     if (source.kind === "absent" && source.fallback === "load-balancer" && lb?.kind === "haproxy") {
         // A server's average moves only while it serves: weight each server by its request rate.

@@ -28,7 +28,7 @@ describe("backups", () => {
             for (const source of BACKUP_SOURCES) {
                 const script = renderBackupScript({ source, ...SPEC });
                 const used = new Set([...script.matchAll(/\$\{?((?:GENAI|PG)[A-Z_]*)/g)].map((m) => m[1]));
-                expect([...used].sort(), source).to.deep.equal([...BACKUP_ENV[source].filter((v) => !v.startsWith("PG")), "GENAI_BACKUP_DIR", "GENAI_BACKUP_POLL_SECONDS"].sort());
+                expect([...used].sort(), source).to.deep.equal([...BACKUP_ENV[source].filter((v) => !v.startsWith("PG")), "GENAI_BACKUP_DIR", "GENAI_BACKUP_POLL_SECONDS", "GENAI_BACKUP_PUSH_URL"].sort());
                 expect(script, source).to.not.match(/PGPASSWORD|REDISCLI_AUTH|-a "|--pass/);
             }
             expect(renderBackupScript({ source: "redis", ...SPEC })).to.contain('--askpass --rdb "$1" <"$GENAI_REDIS_PASSWORD_FILE"');

@@ -2,7 +2,7 @@
  * The ALB's per-route metrics on a real Prometheus: Debian's Prometheus scrapes an endpoint that answers as the
  * CloudWatch exporter does (its names, its `job` and empty `instance` labels, the target group dimension), with the
  * metric relabelings the staging stack gives the exporter's ServiceMonitor, and evaluates the staging stack's own
- * rules. The target groups' series must come out labeled with their model and track (another load balancer's
+ * rules (stepped at the test's one-second scrapes rather than the exporter's minute). The target groups' series must come out labeled with their model and track (another load balancer's
  * not at all), a minute without a 5xx datapoint must read as no errors rather than no answer, and the image model's
  * error and latency alerts must go pending once their measures pass the thresholds (their `for` is proven by promtool).
  */
@@ -66,7 +66,11 @@ describe("the ALB's per-route metrics: scraped as the staging stack scrapes them
         }
         routes = [...groups.values()];
         expect(routes.map((r) => [r.model, r.track])).to.deep.include(["image", "stable"]);
-        for (const rule of platformAlertRules(alertInputsOf(stackConfigOf("staging")))) if (rule.model === "image") rules[rule.name] = rule;
+        // The staging stack's rules, their queries stepped at this test's scrape interval instead of the exporter's
+        // minute (the shipped steps are proven by promtool): each sample stands for one period either way.
+        const inputs = alertInputsOf(stackConfigOf("staging"));
+        expect(inputs.loadBalancer).to.deep.equal(ALB_SIGNALS);
+        for (const rule of platformAlertRules({ ...inputs, loadBalancer: { ...ALB_SIGNALS, sampleSeconds: SCRAPE_SECONDS } })) if (rule.model === "image") rules[rule.name] = rule;
         expect(rules).to.include.keys("HighErrorRate", "ImageGenerationSlow");
 
         // Healthy at first: 600 requests a minute on each track, no 5xx datapoint, p95 of 4 s; another service's group busy.

@@ -10,7 +10,7 @@
 import { SignalSource } from "../../catalog/engines";
 import { ModelSpec, Track } from "../../components/inference/model";
 import { AlertInputs, AlertRuleSpec } from "../../components/observability/alerts";
-import { signalSource } from "../../components/observability/signals";
+import { errorRatio, signalSource } from "../../components/observability/signals";
 import { expandAlertTemplate } from "../support/alert-templates";
 
 /** Seconds between two samples of every synthetic series. */
@@ -486,15 +486,17 @@ const postDeployErrorRate: ScenarioBuilder = (rule, context) => {
     const above = rule.threshold + 0.01;
     const below = rule.threshold - 0.005;
     const requests = (ratio: number) => requestSeries(model, "stable", ratio, source, lb);
+    // Figures that arrive late describe the previous version until their lag has passed: the window starts then.
+    const lag = errorRatio(model, lb, "2m")?.lagSeconds ?? 0;
     return [
         {
             title: `${percent(above)} of requests to ${model.name} fail after a deploy`,
             input: [...requests(above), ...deploySeries(model, context, true)],
-            holdsFrom: DEPLOY_AT_SECONDS,
+            holdsFrom: DEPLOY_AT_SECONDS + lag,
             firing: [{ labels: { model: model.name }, value: Math.round(1000 * above) / 1000 }],
         },
-        { title: `${percent(below)} of requests fail after a deploy`, input: [...requests(below), ...deploySeries(model, context, true)], holdsFrom: DEPLOY_AT_SECONDS, firing: [] },
-        { title: `${percent(above)} of requests fail with no deploy`, input: [...requests(above), ...deploySeries(model, context, false)], holdsFrom: DEPLOY_AT_SECONDS, firing: [] },
+        { title: `${percent(below)} of requests fail after a deploy`, input: [...requests(below), ...deploySeries(model, context, true)], holdsFrom: DEPLOY_AT_SECONDS + lag, firing: [] },
+        { title: `${percent(above)} of requests fail with no deploy`, input: [...requests(above), ...deploySeries(model, context, false)], holdsFrom: DEPLOY_AT_SECONDS + lag, firing: [] },
     ];
 };
 
@@ -613,7 +615,39 @@ const availabilityBudgetBurn: ScenarioBuilder = (rule, context) => {
     ];
 };
 
+/** The labels a backup container's pushed series carry once scraped with honor_labels (job and source from its push path). */
+function backupLabels(source: string): Record<string, string> {
+    return { job: "genai-backup", source, instance: "" };
+}
+
+const backupFailed: ScenarioBuilder = (_rule, context) => {
+    const backups = context.inputs.backups;
+    if (!backups) throw new Error("the stack has no backup reports");
+    const runs = (postgres: number) => [gauge(backups.lastRunSucceeded, backupLabels("postgres"), postgres), gauge(backups.lastRunSucceeded, backupLabels("grafana"), 1)];
+    return [
+        { title: "Postgres' last backup run failed, Grafana's succeeded", input: runs(0), holdsFrom: 0, firing: [{ labels: { source: "postgres" }, value: 0 }] },
+        { title: "every last backup run succeeded", input: runs(1), holdsFrom: 0, firing: [] },
+    ];
+};
+
+const backupStale: ScenarioBuilder = (rule, context) => {
+    const backups = context.inputs.backups;
+    if (!backups) throw new Error("the stack has no backup reports");
+    /** Samples enough for the rule's hour and the check after it. */
+    const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    /** A newest backup `age` seconds old at every sample (its timestamp moves with the clock: a new one each sample). */
+    const written = (source: string, age: number): InputSeries => ({ series: selector(backups.lastSuccess, backupLabels(source)), values: `${-age}+${SAMPLE_INTERVAL_SECONDS}x${samples - 1}` });
+    const above = rule.threshold + 60;
+    const below = rule.threshold - 60;
+    return [
+        { title: `Redis' newest backup ${above} s old, Grafana's fresh`, input: [written("redis", above), written("grafana", 60)], holdsFrom: 0, firing: [{ labels: { source: "redis" }, value: above }] },
+        { title: `Redis' newest backup ${below} s old`, input: [written("redis", below), written("grafana", 60)], holdsFrom: 0, firing: [] },
+    ];
+};
+
 const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
+    BackupFailed: backupFailed,
+    BackupStale: backupStale,
     DatabaseDown: dataStoreDown,
     RedisDown: dataStoreDown,
     DiskSpaceLow: diskSpace,
@@ -768,6 +802,13 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
     if (inputs.accountSpend) {
         series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
         series.push(flat(inputs.accountSpend.scrapeErrors, { job: "cloudwatch-exporter", namespace: "monitoring" }, 0));
+    }
+    // Every source's last backup run succeeded; its newest backup was written an hour before each sample.
+    if (inputs.backups) {
+        for (const source of ["postgres", "redis", "grafana"]) {
+            series.push(flat(inputs.backups.lastRunSucceeded, backupLabels(source), 1));
+            series.push({ series: selector(inputs.backups.lastSuccess, backupLabels(source)), values: `-3600+${SAMPLE_INTERVAL_SECONDS}x${samples - 1}` });
+        }
     }
     // The image model's uploader, restarted once long ago and steady since.
     if (inputs.outputsUploads) {

@@ -7,7 +7,8 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BACKUP_FORMATS, BackupSource, renderPgpass } from "../../components/data/backup";
+import { BACKUP_METRICS } from "../../catalog/app-metrics";
+import { BACKUP_FORMATS, BackupSource, backupPushUrl, renderPgpass } from "../../components/data/backup";
 import { BACKUP_REDIS_PASSWORD_FILE, BACKUP_SCRIPT_PATH, backupHealthCommand, PGPASS_FILE } from "../../components/data/backup-docker";
 import { renderPostgresInitSql } from "../../components/data/postgres-init";
 import { mockSecretValue } from "../harness";
@@ -18,6 +19,7 @@ import {
     RunResult,
     ServerHandle,
     freePort,
+    httpGet,
     makeTempDir,
     psql,
     redisCommand,
@@ -35,7 +37,7 @@ const REDIS_CONF = "/usr/local/etc/redis/redis.conf";
 const POSTGRES_PASSWORD = mockSecretValue("secrets-postgresPassword");
 const REDIS_PASSWORD = mockSecretValue("secrets-redisPassword");
 /** The programs the script runs by name, all BusyBox applets in the images (Alpine) and here. */
-const APPLETS = ["sh", "date", "find", "mkdir", "rm", "mv", "wc", "head", "tar", "gzip", "sleep", "grep"];
+const APPLETS = ["sh", "date", "find", "mkdir", "rm", "mv", "wc", "head", "tar", "gzip", "sleep", "grep", "stat", "wget", "timeout"];
 
 function describeRun(result: RunResult): string {
     return `exit ${String(result.code)}${result.timedOut ? " (timed out)" : ""}\n${result.stdout}\n${result.stderr}`;
@@ -63,7 +65,11 @@ describe("dev backups and the restore runbook, for real", function () {
         const { file, env } = scripts[source];
         const unknown = Object.keys(overrides).filter((k) => !(k in env) && k !== "GENAI_BACKUP_POLL_SECONDS");
         if (unknown.length > 0) throw new Error(`the ${source} container sets no ${unknown.join(", ")}`);
-        return runCommand(busybox, ["sh", file, mode], { env: { ...env, ...overrides, PATH: [...extraPath, binDir].join(":"), PGPASSWORD: undefined }, timeoutMs: 30_000 });
+        // The containers report to http://pushgateway:9091: here to a local Pushgateway when a test gives one, else nowhere.
+        return runCommand(busybox, ["sh", file, mode], {
+            env: { ...env, GENAI_BACKUP_PUSH_URL: "", ...overrides, PATH: [...extraPath, binDir].join(":"), PGPASSWORD: undefined },
+            timeoutMs: 30_000,
+        });
     }
 
     /** The container's healthcheck, with the same variables as its backup. */
@@ -368,7 +374,7 @@ describe("dev backups and the restore runbook, for real", function () {
             setClock("2026-03-10 01:59:00");
             const loop = await startServer(busybox, ["sh", file, "schedule"], {
                 name: "genai-backup-schedule",
-                env: { ...env, GENAI_GRAFANA_DATA: grafanaData, GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_POLL_SECONDS: "1", PATH: `${clockDir}:${binDir}` },
+                env: { ...env, GENAI_GRAFANA_DATA: grafanaData, GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_POLL_SECONDS: "1", GENAI_BACKUP_PUSH_URL: "", PATH: `${clockDir}:${binDir}` },
             });
             const backups = () => filesOf(backupDir, "grafana");
             const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -393,6 +399,75 @@ describe("dev backups and the restore runbook, for real", function () {
             const stopped = process.hrtime.bigint();
             await loop.stop();
             expect(since(stopped), "seconds to stop on SIGTERM").to.be.below(2);
+        });
+    });
+
+    describe("reports to the Pushgateway", () => {
+        let gateway: ServerHandle;
+        let gatewayPort: number;
+        /** The gateway's value of a backup metric of `source`, or undefined. */
+        async function pushed(metric: string, source: BackupSource): Promise<number | undefined> {
+            const res = await httpGet(gatewayPort, "/metrics");
+            const line = res.body.split("\n").find((l) => l.startsWith(`${metric}{`) && l.includes(`job="${BACKUP_METRICS.job}"`) && l.includes(`source="${source}"`));
+            return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+        }
+
+        before(async function () {
+            this.timeout(20_000);
+            const bin = requireBinaryOrSkip(this, "prometheus-pushgateway");
+            gatewayPort = await freePort();
+            gateway = await startServer(bin, [`--web.listen-address=${LOOPBACK}:${gatewayPort}`, "--persistence.file="], { name: "pushgateway" });
+            await waitFor(async () => (await httpGet(gatewayPort, "/-/ready").catch(() => ({ status: 0 }))).status === 200, 15_000, 100, "the Pushgateway to be ready");
+        });
+
+        it("tells when the newest backup was written and whether the last run succeeded; a failed run keeps the time", async () => {
+            const grafanaData = makeTempDir("genai-grafana-reported");
+            fs.writeFileSync(path.join(grafanaData, "grafana.db"), "db");
+            const backupDir = makeTempDir("genai-backup-reported");
+            const url = backupPushUrl(`http://${LOOPBACK}:${gatewayPort}`, "grafana");
+            const done = await backup("grafana", { GENAI_GRAFANA_DATA: grafanaData, GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_PUSH_URL: url });
+            expect(done.code, describeRun(done)).to.equal(0);
+            const [file] = filesOf(backupDir, "grafana");
+            const written = Math.floor(fs.statSync(path.join(backupDir, file)).mtimeMs / 1000);
+            expect(await pushed(BACKUP_METRICS.lastSuccess, "grafana")).to.equal(written);
+            expect(await pushed(BACKUP_METRICS.lastRunSucceeded, "grafana")).to.equal(1);
+
+            const failed = await backup("grafana", { GENAI_GRAFANA_DATA: path.join(grafanaData, "gone"), GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_PUSH_URL: url });
+            expect(failed.code, describeRun(failed)).to.equal(1);
+            expect(await pushed(BACKUP_METRICS.lastRunSucceeded, "grafana")).to.equal(0);
+            expect(await pushed(BACKUP_METRICS.lastSuccess, "grafana"), "the newest good backup's time").to.equal(written);
+            // Another source's reports are its own group.
+            expect(await pushed(BACKUP_METRICS.lastRunSucceeded, "postgres")).to.equal(undefined);
+        });
+
+        it("tells the newest backup's time again when its schedule starts, for a gateway that restarted", async function () {
+            this.timeout(20_000);
+            const backupDir = makeTempDir("genai-backup-restarted");
+            // Today's backup, already written (so the schedule does not run one now), its file dated as a known time.
+            const today = (await runCommand(busybox, ["date", "+%Y-%m-%d"])).stdout.trim();
+            const file = path.join(backupDir, `grafana-${today}T000005.${BACKUP_FORMATS.grafana.extension}`);
+            fs.writeFileSync(file, "x");
+            fs.utimesSync(file, 1_773_108_005, 1_773_108_005);
+            const source = "grafana";
+            const url = backupPushUrl(`http://${LOOPBACK}:${gatewayPort}`, source).replace(`/source/${source}`, "/source/grafana-restarted");
+            const { file: script, env } = scripts.grafana;
+            const loop = await startServer(busybox, ["sh", script, "schedule"], {
+                name: "genai-backup-report-on-start",
+                env: { ...env, GENAI_GRAFANA_DATA: makeTempDir("genai-grafana-unused"), GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_POLL_SECONDS: "60", GENAI_BACKUP_PUSH_URL: url, PATH: binDir },
+            });
+            await waitFor(async () => (await pushed(BACKUP_METRICS.lastSuccess, "grafana-restarted" as BackupSource)) !== undefined, 10_000, 100, `the report on start\n${loop.logs()}`);
+            expect(await pushed(BACKUP_METRICS.lastSuccess, "grafana-restarted" as BackupSource)).to.equal(1_773_108_005);
+            // No run yet: nothing said about the last run.
+            await loop.stop();
+        });
+
+        it("never fails a backup for a report that cannot be sent", async () => {
+            await gateway.stop();
+            const grafanaData = makeTempDir("genai-grafana-unreported");
+            fs.writeFileSync(path.join(grafanaData, "grafana.db"), "db");
+            const done = await backup("grafana", { GENAI_GRAFANA_DATA: grafanaData, GENAI_BACKUP_DIR: makeTempDir("genai-backup-unreported"), GENAI_BACKUP_PUSH_URL: backupPushUrl(`http://${LOOPBACK}:${gatewayPort}`, "grafana") });
+            expect(done.code, describeRun(done)).to.equal(0);
+            expect(done.stderr).to.contain("could not report to");
         });
     });
 

@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { AlertInputs, AlertRuleSpec, alertRuleGroups, platformAlertRules, PrometheusRule, promDuration, renderPrometheusRules } from "../../components/observability/alerts";
 import { isDeepStrictEqual } from "node:util";
+import { ALB_SIGNALS } from "../../catalog/alb-metrics";
+import { errorRatio, requestCount, requestLatency, SignalQuery } from "../../components/observability/signals";
 import { alertInputsOf } from "../../stacks/alert-inputs";
 import { DEV_PROMETHEUS_CONFIG, DEV_PROMETHEUS_RULES, devStack, stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack, evaluatedWith } from "../support/stacks";
@@ -194,4 +196,47 @@ describe("Prometheus configuration and alert rules, checked by promtool", functi
             }
         });
     }
+
+    describe("the ALB's per-route queries through an exporter restart (promtool)", () => {
+        it("counts each minute once when the old and the new exporter pod overlap, and weighs each minute's p95 by its requests", async () => {
+            const model = stackConfigOf("staging").models.find((m) => m.name === "image")!;
+            const lb = ALB_SIGNALS;
+            const labels = (pod: string) => ({ model: model.name, track: "stable", target_group: "targetgroup/s-image/0123456789abcdef", job: "alb-metrics-exporter", pod, instance: `${pod}:9106` });
+            const series = (metric: string, pod: string, values: string) => ({ series: `${metric}{${Object.entries(labels(pod)).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values });
+            // Pod a reports minutes 0 to 29 and is gone; pod b reports from minute 29 on (both report minute 29).
+            // 600 requests a minute; 5xx only on b, 60 a minute; p95 10 s on a, 40 s on b.
+            const input = [
+                series(lb.requests.metric, "alb-a", "600x29 stale"),
+                series(lb.latency.metric, "alb-a", "10x29 stale"),
+                series(lb.requests.metric, "alb-b", "_x29 600x40"),
+                series(lb.serverErrors.metric, "alb-b", "_x29 60x40"),
+                series(lb.latency.metric, "alb-b", "_x29 40x40"),
+            ];
+            // At 60m30s the hour's one-minute steps are minutes 1 to 60: 60 minutes of 600 requests, 32 of them (29 to 60) with 60 errors.
+            const query = (q: SignalQuery | undefined) => {
+                if (!q) throw new Error("no ALB query for the image model");
+                return q.query;
+            };
+            const testFile = {
+                rule_files: ["alb-none.yml"],
+                evaluation_interval: "1m",
+                tests: [
+                    {
+                        interval: "1m",
+                        input_series: input,
+                        promql_expr_test: [
+                            { expr: query(requestCount(model, lb, "1h")), eval_time: "60m30s", exp_samples: [{ labels: `{model="${model.name}"}`, value: 60 * 600 }] },
+                            { expr: query(errorRatio(model, lb, "1h")), eval_time: "60m30s", exp_samples: [{ labels: `{model="${model.name}"}`, value: (32 * 60) / (60 * 600) }] },
+                            { expr: query(requestLatency(model, lb, "1h")), eval_time: "60m30s", exp_samples: [{ labels: `{model="${model.name}"}`, value: (28 * 10 + 32 * 40) / 60 }] },
+                        ],
+                    },
+                ],
+            };
+            fs.writeFileSync(path.join(dir, "alb-none.yml"), stringify({ groups: [] }));
+            const file = path.join(dir, "alb-restart.test.yml");
+            fs.writeFileSync(file, stringify(testFile));
+            const run = await promtool(["test", "rules", file], { cwd: dir });
+            expect(run.code, `${describeRun(run)}\ntest file: ${file}`).to.equal(0);
+        });
+    });
 });

@@ -1,7 +1,7 @@
 /**
  * Expands alert annotation templates the way Prometheus does, for the subset of its template
  * language that alert rules use here: `{{ $labels.<name> }}`, `{{ $value }}` and `$value` piped
- * into `printf "%.<n>f"`, `humanizePercentage` or `humanizeDuration` (under one minute).
+ * into `printf "%.<n>f"`, `humanizePercentage` or `humanizeDuration` (from one second).
  * Anything else throws, so that a new construct is noticed rather than expanded wrongly.
  */
 
@@ -29,9 +29,15 @@ function humanizePercentage(value: number): string {
     return `${formatFourSignificantDigits(value * 100)}%`;
 }
 
+/** Prometheus' humanizeDuration for one second and more: whole days, hours, minutes and seconds, or 4 digits under a minute. */
 function humanizeDuration(value: number): string {
-    if (value < 1 || value >= 60) throw new Error(`humanizeDuration of ${value} is only expanded for 1 <= value < 60`);
-    return `${formatFourSignificantDigits(value)}s`;
+    if (value < 1) throw new Error(`humanizeDuration of ${value} is only expanded for values of 1 and more`);
+    if (value < 60) return `${formatFourSignificantDigits(value)}s`;
+    const whole = Math.trunc(value);
+    const [days, hours, minutes, seconds] = [Math.trunc(whole / 86_400), Math.trunc(whole / 3600) % 24, Math.trunc(whole / 60) % 60, whole % 60];
+    if (days !== 0) return `${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0) return `${hours}h ${minutes}m ${seconds}s`;
+    return `${minutes}m ${seconds}s`;
 }
 
 function applyToValue(pipe: string, value: number): string {
