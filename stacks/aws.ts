@@ -314,6 +314,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         at: cfg.backup.at,
         retentionDays: cfg.backup.retentionDays,
         copyRegion: cfg.backup.copyRegion,
+        failureEmails: cfg.observability.alertEmails,
         protectData: cfg.protectData,
         tags,
     });

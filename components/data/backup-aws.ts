@@ -34,6 +34,11 @@ export interface AwsBackupPlanArgs {
     readonly retentionDays: number;
     /** A second region every recovery point is copied to; none when undefined. */
     readonly copyRegion?: string;
+    /**
+     * Addresses e-mailed when a backup job does not complete or a copy fails (the alert addresses); each confirms its
+     * subscription once. No notifications without any.
+     */
+    readonly failureEmails?: readonly string[];
     /** Keep the vaults and their keys in Pulumi state and on AWS when the stack goes (prod). */
     readonly protectData: boolean;
     /** Tags of every taggable resource of the component. */
@@ -70,11 +75,60 @@ export function vaultKeyPolicy(account: string, region: string): string {
 }
 
 /**
+ * The vault's events AWS Backup publishes to the failure topic: every completed backup job, whose `State`
+ * message attribute says how it completed (COMPLETED, FAILED, EXPIRED...), and every failed copy.
+ */
+export const BACKUP_VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"] as const;
+
+/** What the e-mail subscriptions receive: only the events whose `State` is not COMPLETED (a success). */
+export const BACKUP_FAILURE_FILTER = { State: [{ "anything-but": "COMPLETED" }] } as const;
+
+/**
+ * The failure topic's key: the account administers it through IAM, and AWS Backup, from this account only, may
+ * encrypt the messages it publishes (the SNS-managed key's policy cannot grant a service that).
+ */
+export function backupEventsKeyPolicy(account: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+            {
+                Sid: "BackupPublishes",
+                Effect: "Allow",
+                Principal: { Service: "backup.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+        ],
+    });
+}
+
+/** The failure topic's policy: AWS Backup may publish, for this account's vaults only. */
+export function backupEventsTopicPolicy(topicArn: string, account: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "BackupPublishes",
+                Effect: "Allow",
+                Principal: { Service: "backup.amazonaws.com" },
+                Action: "SNS:Publish",
+                Resource: topicArn,
+                Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+        ],
+    });
+}
+
+/**
  * The cloud backups: an AWS Backup plan that takes a recovery point of the RDS instance, the weights file
  * system and every volume tagged `genai:backup=<prefix>` (the gp3 volumes of Prometheus, Alertmanager,
  * Grafana and Loki, provisioned by the EBS CSI driver) daily, keeps it `retentionDays` days in a vault
  * encrypted with its own rotating key and, with `copyRegion`, copies it to a vault in that region for as
- * long. AWS Backup works through a role it may assume for this account only.
+ * long. AWS Backup works through a role it may assume for this account only. With `failureEmails`, the vault
+ * tells an encrypted SNS topic of every completed backup job and failed copy, and the addresses are e-mailed the
+ * ones that did not succeed.
  */
 export class AwsBackupPlan extends pulumi.ComponentResource {
     public readonly vault: aws.backup.Vault;
@@ -82,6 +136,8 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
     public readonly plan: aws.backup.Plan;
     public readonly selection: aws.backup.Selection;
     public readonly role: aws.iam.Role;
+    /** The topic of failed backup and copy jobs, when addresses are given. */
+    public readonly failureTopic?: aws.sns.Topic;
 
     constructor(name: string, args: AwsBackupPlanArgs, opts?: pulumi.ComponentResourceOptions) {
         super("genai:data:BackupPlan", name, {}, opts);
@@ -152,6 +208,43 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: policies },
         );
-        this.registerOutputs({ vault: this.vault.name, copyVault: this.copyVault?.arn, plan: this.plan.id });
+        if (args.failureEmails && args.failureEmails.length > 0) this.failureTopic = this.notifyFailures(name, args, t);
+        this.registerOutputs({ vault: this.vault.name, copyVault: this.copyVault?.arn, plan: this.plan.id, failureTopic: this.failureTopic?.arn });
+    }
+
+    /** The vault's failures, e-mailed: a topic with its own key, AWS Backup allowed to publish, a filtered subscription per address. */
+    private notifyFailures(name: string, args: AwsBackupPlanArgs, t: (n: string) => Record<string, string>): aws.sns.Topic {
+        const parent = { parent: this };
+        const key = new aws.kms.Key(
+            `${name}-events-key`,
+            {
+                description: `${args.prefix} AWS Backup failure notifications`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.output(args.account).apply(backupEventsKeyPolicy),
+                tags: t("backup-events-key"),
+            },
+            parent,
+        );
+        const topic = new aws.sns.Topic(`${name}-events`, { namePrefix: `${args.prefix}-backup-events-`, kmsMasterKeyId: key.arn, tags: t("backup-events") }, parent);
+        const policy = new aws.sns.TopicPolicy(
+            `${name}-events`,
+            { arn: topic.arn, policy: pulumi.all([topic.arn, args.account]).apply(([arn, account]) => backupEventsTopicPolicy(arn, account)) },
+            parent,
+        );
+        (args.failureEmails ?? []).forEach(
+            (email, i) =>
+                new aws.sns.TopicSubscription(
+                    `${name}-events-email-${i}`,
+                    { topic: topic.arn, protocol: "email", endpoint: email, filterPolicyScope: "MessageAttributes", filterPolicy: JSON.stringify(BACKUP_FAILURE_FILTER) },
+                    parent,
+                ),
+        );
+        new aws.backup.VaultNotifications(
+            `${name}-events`,
+            { backupVaultName: this.vault.name, snsTopicArn: topic.arn, backupVaultEvents: [...BACKUP_VAULT_EVENTS] },
+            { parent: this, dependsOn: [policy] },
+        );
+        return topic;
     }
 }

@@ -38,6 +38,8 @@ const UNTAGGABLE = new Set([
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:sns/topicSubscription:TopicSubscription",
+    // Notification settings of a vault, which takes no tags.
+    "aws:backup/vaultNotifications:VaultNotifications",
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     "aws:codebuild/webhook:Webhook",

@@ -6,6 +6,7 @@ import { BACKUP_MEMORY_MB, BACKUP_MOUNT, BACKUP_REDIS_PASSWORD_FILE, BACKUP_SCRI
 import { BACKUP_GB_MONTH } from "../../catalog/prices";
 import { DEFAULT_PRICING, estimateMonthlyCost } from "../../policy/cost/estimate";
 import { mockSecretValue, ProgramRun, RecordedResource } from "../harness";
+import { stackConfigOf } from "../support/dev-stack";
 import { evaluatedStack, evaluatedWith } from "../support/stacks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -186,6 +187,42 @@ for (const stack of ["staging", "prod"] as const) {
             expect(vaults).to.have.length(prod ? 2 : 1);
             for (const v of vaults) expect(v.monthlyUsd).to.equal(Math.round(DEFAULT_PRICING.backupExpectedGbPerVault * BACKUP_GB_MONTH.rdsSnapshot.usd * 100) / 100);
             expect(estimate.unpriced.filter((u) => u.type.startsWith("aws:backup/"))).to.deep.equal([]);
+        });
+
+        it("e-mails the alert addresses the backup jobs that did not complete and the failed copies, through a topic only AWS Backup publishes to", () => {
+            const notifications = run.one("aws:backup/vaultNotifications:VaultNotifications", "backup-events");
+            expect(notifications.inputs).to.deep.equal({
+                backupVaultName: `genai-${stack}-backups`,
+                snsTopicArn: "arn:aws:sns:us-east-1:123456789012:backup-events",
+                backupVaultEvents: ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
+            });
+            // AWS Backup may publish once the topic's policy lets it.
+            expect(notifications.dependsOn).to.include("aws:sns/topicPolicy:TopicPolicy::backup-events");
+            const policy = JSON.parse(run.one("aws:sns/topicPolicy:TopicPolicy", "backup-events").inputs.policy);
+            expect(policy.Statement).to.deep.equal([
+                {
+                    Sid: "BackupPublishes",
+                    Effect: "Allow",
+                    Principal: { Service: "backup.amazonaws.com" },
+                    Action: "SNS:Publish",
+                    Resource: "arn:aws:sns:us-east-1:123456789012:backup-events",
+                    Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+                },
+            ]);
+            // Encrypted with a key of its own, which AWS Backup of this account may use to publish (the SNS-managed key cannot let it).
+            const topic = run.one("aws:sns/topic:Topic", "backup-events").inputs;
+            expect(topic.kmsMasterKeyId).to.equal("arn:aws:kms:us-east-1:123456789012:backup-events-key");
+            const key = run.one("aws:kms/key:Key", "backup-events-key").inputs;
+            expect(key.enableKeyRotation).to.equal(true);
+            const backupUse = JSON.parse(key.policy).Statement.find((st: any) => st.Sid === "BackupPublishes");
+            expect(backupUse).to.deep.include({ Principal: { Service: "backup.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+            // Each alert address, told only of what did not succeed: a completed job's State attribute says how it completed.
+            const subscriptions = run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((sub) => sub.inputs.topic === "arn:aws:sns:us-east-1:123456789012:backup-events");
+            expect(subscriptions.map((sub) => sub.inputs.endpoint)).to.deep.equal(stackConfigOf(stack).observability.alertEmails);
+            for (const sub of subscriptions) {
+                expect(sub.inputs).to.deep.include({ protocol: "email", filterPolicyScope: "MessageAttributes" });
+                expect(JSON.parse(sub.inputs.filterPolicy)).to.deep.equal({ State: [{ "anything-but": "COMPLETED" }] });
+            }
         });
 
         it("names the vault among the stack's outputs", () => {
