@@ -43,6 +43,17 @@ describe("dev backups (Docker)", () => {
         expect(Object.values(BACKUP_MEMORY_MB).reduce((a, b) => a + b, 0)).to.equal(128);
     });
 
+    it("reports every run to the stack's Pushgateway, which each backup container's network reaches by its alias", () => {
+        const gateway = run.one(CONTAINER, "observability-pushgateway");
+        const aliases = new Map((gateway.inputs.networksAdvanced as { name: string; aliases?: string[] }[]).map((n) => [n.name, n.aliases ?? []]));
+        for (const source of SOURCES) {
+            const c = run.one(CONTAINER, `backups-${source}`);
+            const url = (c.inputs.envs as string[]).find((e) => e.startsWith("GENAI_BACKUP_PUSH_URL="))?.slice("GENAI_BACKUP_PUSH_URL=".length);
+            expect(url, source).to.equal(`http://pushgateway:${IMAGES.pushgateway.ports.http}/metrics/job/genai-backup/source/${source}`);
+            for (const network of (c.inputs.networksAdvanced as { name: string }[]).map((n) => n.name)) expect(aliases.get(network), `${source} on ${network}`).to.include("pushgateway");
+        }
+    });
+
     it("dumps with the server's own image and user, and reads Grafana's data read-only as Grafana's user", () => {
         const c = (source: string) => run.one(CONTAINER, `backups-${source}`);
         expect(imageOf(run, c("postgres"))).to.equal(IMAGES.postgres.ref);
