@@ -28,10 +28,11 @@ export const API_SPEND: PushedCounter = {
 };
 
 /**
- * What each dev backup container (components/data/backup.ts) tells the stack's Pushgateway after every run and when it starts: the time its
- * newest backup was written (from the file, so a restarted gateway or container learns it again) and whether
- * its last run succeeded. Pushed under `/metrics/job/<job>/source/<source>` (POST: each push replaces only the
- * metrics it carries), scraped with `honor_labels`; the backup alerts read them.
+ * What each dev backup container (components/data/backup.ts) tells the stack's Pushgateway after every run and at
+ * every poll of its schedule: the time its newest backup was written (from the file) and whether its last run
+ * succeeded (from the file the run leaves), so a restarted gateway learns both again within a poll. Pushed under
+ * `/metrics/job/<job>/source/<source>` (POST: each push replaces only the metrics it carries), scraped with
+ * `honor_labels`; the backup alerts read them.
  */
 export const BACKUP_METRICS = {
     job: "genai-backup",

@@ -5,8 +5,7 @@
  */
 import { ALB_SIGNALS } from "../catalog/alb-metrics";
 import { API_SPEND, BACKUP_METRICS } from "../catalog/app-metrics";
-import { BACKUP_POLL_SECONDS, BACKUP_RETRY_POLLS } from "../components/data/backup";
-import { FRESH_MINUTES } from "../components/data/backup-docker";
+import { BACKUP_FRESH_MINUTES, BACKUP_POLL_SECONDS, BACKUP_RETRY_POLLS } from "../components/data/backup";
 import { UPLOADER_CONTAINER } from "../components/inference/model-k8s";
 import { CHARTS } from "../catalog/charts";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
@@ -43,7 +42,8 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
             backups: {
                 lastRunSucceeded: publishedMetric(IMAGES.pushgateway.metrics.names, BACKUP_METRICS.lastRunSucceeded),
                 lastSuccess: publishedMetric(IMAGES.pushgateway.metrics.names, BACKUP_METRICS.lastSuccess),
-                maxAgeSeconds: FRESH_MINUTES * 60,
+                maxAgeSeconds: BACKUP_FRESH_MINUTES * 60,
+                containerPrefix: `genai-${cfg.stack}-backup`,
                 retrySeconds: BACKUP_RETRY_POLLS * BACKUP_POLL_SECONDS,
             },
         };

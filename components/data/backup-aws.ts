@@ -80,14 +80,19 @@ export function vaultKeyPolicy(account: string, region: string): string {
  */
 export const BACKUP_VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"] as const;
 
-/** What the e-mail subscriptions receive: only the events whose `State` is not COMPLETED (a success). */
-export const BACKUP_FAILURE_FILTER = { State: [{ "anything-but": "COMPLETED" }] } as const;
+/**
+ * What the e-mail subscriptions receive: the events whose `State` is not COMPLETED (a success), and those without a
+ * `State` (a failed copy's attributes are not documented: it is a failure whatever they are).
+ */
+export const BACKUP_FAILURE_FILTER = { State: [{ "anything-but": "COMPLETED" }, { exists: false }] } as const;
 
 /**
- * The failure topic's key: the account administers it through IAM, and AWS Backup, from this account only, may
- * encrypt the messages it publishes (the SNS-managed key's policy cannot grant a service that).
+ * The failure topic's key: the account administers it through IAM, and AWS Backup may encrypt the messages it
+ * publishes (the SNS-managed key's policy cannot grant a service that), for this stack's failure topics only: SNS
+ * puts the topic's ARN in the encryption context. (Whether SNS's call for AWS Backup carries `aws:SourceAccount` is
+ * not documented; the topic's own policy holds AWS Backup to this account.)
  */
-export function backupEventsKeyPolicy(account: string): string {
+export function backupEventsKeyPolicy(account: string, region: string, prefix: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -98,10 +103,20 @@ export function backupEventsKeyPolicy(account: string): string {
                 Principal: { Service: "backup.amazonaws.com" },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                Condition: { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `${backupEventsTopicArnPrefix(account, region, prefix)}*` } },
             },
         ],
     });
+}
+
+/** The start of the failure topic's name; Pulumi adds a random suffix. */
+export function backupEventsTopicNamePrefix(prefix: string): string {
+    return `${prefix}-backup-events-`;
+}
+
+/** The start of the failure topic's ARN. */
+export function backupEventsTopicArnPrefix(account: string, region: string, prefix: string): string {
+    return `arn:aws:sns:${region}:${account}:${backupEventsTopicNamePrefix(prefix)}`;
 }
 
 /** The failure topic's policy: AWS Backup may publish, for this account's vaults only. */
@@ -221,12 +236,16 @@ export class AwsBackupPlan extends pulumi.ComponentResource {
                 description: `${args.prefix} AWS Backup failure notifications`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.output(args.account).apply(backupEventsKeyPolicy),
+                policy: pulumi.output(args.account).apply((account) => backupEventsKeyPolicy(account, args.region, args.prefix)),
                 tags: t("backup-events-key"),
             },
             parent,
         );
-        const topic = new aws.sns.Topic(`${name}-events`, { namePrefix: `${args.prefix}-backup-events-`, kmsMasterKeyId: key.arn, tags: t("backup-events") }, parent);
+        const topic = new aws.sns.Topic(
+            `${name}-events`,
+            { namePrefix: backupEventsTopicNamePrefix(args.prefix), kmsMasterKeyId: key.arn, tags: t("backup-events") },
+            parent,
+        );
         const policy = new aws.sns.TopicPolicy(
             `${name}-events`,
             { arn: topic.arn, policy: pulumi.all([topic.arn, args.account]).apply(([arn, account]) => backupEventsTopicPolicy(arn, account)) },

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Arch, IMAGES, InfraImage } from "../../catalog/images";
 import { retainedVolume, serviceContainer, shellHealthcheck, userSpec } from "../shared/docker";
-import { BACKUP_FORMATS, BackupSource, backupPushUrl, renderBackupScript, renderPgpass } from "./backup";
+import { BACKUP_FORMATS, BACKUP_FRESH_MINUTES, BackupSource, backupPushUrl, renderBackupScript, renderPgpass } from "./backup";
 
 export interface DockerBackupsArgs {
     /** Prefix of Docker object names, e.g. `genai-dev`. */
@@ -36,7 +36,7 @@ export const PGPASS_FILE = "/run/secrets/pgpass";
 export const BACKUP_REDIS_PASSWORD_FILE = "/run/secrets/redis_password";
 const GRAFANA_DATA = "/var/lib/grafana";
 /** A backup younger than this, in minutes, keeps a backup container healthy: a day and two hours of slack. */
-export const FRESH_MINUTES = 26 * 60;
+const FRESH_MINUTES = BACKUP_FRESH_MINUTES;
 
 /** Memory limits, MiB: each container sleeps most of the day and runs one client for seconds. */
 export const BACKUP_MEMORY_MB: Readonly<Record<BackupSource, number>> = { postgres: 64, redis: 32, grafana: 32 };

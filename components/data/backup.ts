@@ -10,6 +10,11 @@ import { BACKUP_METRICS } from "../../catalog/app-metrics";
 export const BACKUP_POLL_SECONDS = 60;
 /** Polls a failed run waits before the schedule tries again. */
 export const BACKUP_RETRY_POLLS = 10;
+/**
+ * A backup younger than this, in minutes, is fresh: a day and two hours. An older newest backup is overdue: the
+ * schedule takes one at once, whatever the time of day, and the container's healthcheck fails.
+ */
+export const BACKUP_FRESH_MINUTES = 26 * 60;
 
 /** What is backed up, each by its own container. */
 export type BackupSource = "postgres" | "redis" | "grafana";
@@ -62,8 +67,9 @@ export interface BackupScriptSpec {
  * (60) and backs up once a day, at `at` or, when the machine was off or asleep then, as soon as it runs
  * again that day; a failed run is retried ten polls later. Each backup is written under a temporary name,
  * read back, renamed, then backups of this source older than `keepDays` days are deleted (never after a
- * failed run). Files are readable by their owner only (umask 077). After every run, and when the schedule
- * starts, it reports to the Pushgateway (BACKUP_METRICS).
+ * failed run). A newest backup older than BACKUP_FRESH_MINUTES is overdue and taken at once, whatever the time.
+ * Files are readable by their owner only (umask 077). After every run, and at every poll of the schedule, it
+ * reports to the Pushgateway (BACKUP_METRICS); the last run's outcome is kept in `$dir/.last-run`.
  */
 export function renderBackupScript(spec: BackupScriptSpec): string {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(spec.at)) throw new Error(`backup time ${spec.at} is not HH:MM`);
@@ -81,22 +87,37 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         `keep_days=${spec.keepDays}`,
         `poll="\${GENAI_BACKUP_POLL_SECONDS:-${BACKUP_POLL_SECONDS}}"`,
         'dir="$GENAI_BACKUP_DIR"',
+        'status_file="$dir/.last-run"',
         "",
         ...DUMPS[spec.source],
         "",
         "log() { echo \"genai-backup $source: $*\"; }",
         "",
-        "# Tells the Pushgateway at GENAI_BACKUP_PUSH_URL (when set) when the newest backup was written and, given",
-        "# 1 or 0, whether the last run succeeded. A failed report is logged and never fails the backup.",
+        "# The newest backup of this source, by its generated name (<source>-YYYY-...), in $newest; empty when none.",
+        "find_newest() {",
+        '    newest=""',
+        '    for f in "$dir/$source-"[0-9][0-9][0-9][0-9]-*".$extension"; do [ -e "$f" ] && newest="$f"; done',
+        "}",
+        "",
+        "# Whether the newest backup is older than a day and two hours (never, without any backup).",
+        "overdue() {",
+        "    find_newest",
+        `    [ -n "$newest" ] && ! find "$dir" -maxdepth 1 -name "$source-[0-9]*.$extension" -mmin -${BACKUP_FRESH_MINUTES} | grep -q .`,
+        "}",
+        "",
+        "# Tells the Pushgateway at GENAI_BACKUP_PUSH_URL (when set) when the newest backup was written and whether",
+        "# the last run succeeded (1 or 0: the argument, or what the last run recorded in $status_file). A failed",
+        "# report is logged and never fails the backup.",
         "report() {",
         '    [ -n "${GENAI_BACKUP_PUSH_URL:-}" ] || return 0',
         "    nl='",
         "'",
         '    body=""',
-        '    newest=""',
-        '    for f in "$dir/$source-"*".$extension"; do [ -e "$f" ] && newest="$f"; done',
+        '    status="${1:-}"',
+        '    [ -z "$status" ] && [ -r "$status_file" ] && read -r status <"$status_file"',
+        "    find_newest",
         `    [ -n "$newest" ] && body="# TYPE ${BACKUP_METRICS.lastSuccess} gauge\${nl}${BACKUP_METRICS.lastSuccess} $(stat -c %Y "$newest")\${nl}"`,
-        `    [ -n "\${1:-}" ] && body="$body# TYPE ${BACKUP_METRICS.lastRunSucceeded} gauge\${nl}${BACKUP_METRICS.lastRunSucceeded} $1\${nl}"`,
+        `    [ -n "$status" ] && body="$body# TYPE ${BACKUP_METRICS.lastRunSucceeded} gauge\${nl}${BACKUP_METRICS.lastRunSucceeded} $status\${nl}"`,
         '    [ -n "$body" ] || return 0',
         '    timeout 15 wget -q -O /dev/null --post-data "$body" "$GENAI_BACKUP_PUSH_URL" || log "could not report to $GENAI_BACKUP_PUSH_URL" >&2',
         "}",
@@ -114,7 +135,14 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         "}",
         "",
         "backup() {",
-        "    if run_backup; then report 1; else report 0; return 1; fi",
+        "    if run_backup; then",
+        '        echo 1 >"$status_file"',
+        "        report 1",
+        "        return 0",
+        "    fi",
+        '    echo 0 2>/dev/null >"$status_file"',
+        "    report 0",
+        "    return 1",
         "}",
         "",
         "run_backup() {",
@@ -137,10 +165,11 @@ export function renderBackupScript(spec: BackupScriptSpec): string {
         "schedule() {",
         "    trap 'exit 0' TERM INT",
         `    log "daily at ${spec.at} ($(date +%Z) on this container's clock), kept $keep_days days, in $dir"`,
-        "    report",
         "    while :; do",
+        "        # Again at every poll: a restarted Pushgateway has forgotten.",
+        "        report",
         "        now=$(date '+%Y-%m-%d %H%M')",
-        '        if [ "${now#* }" -ge "$at" ] && ! backed_up_on "${now% *}"; then',
+        '        if { [ "${now#* }" -ge "$at" ] && ! backed_up_on "${now% *}"; } || overdue; then',
         `            backup || pause $((poll * ${BACKUP_RETRY_POLLS - 1}))`,
         "        fi",
         '        pause "$poll"',

@@ -127,7 +127,14 @@ export interface AlertInputs {
      * The dev backups' reports through the Pushgateway (catalog/app-metrics.ts BACKUP_METRICS): whether each source's
      * last run succeeded, and when its newest backup was written, which must be younger than `maxAgeSeconds`. No rule without it.
      */
-    readonly backups?: { readonly lastRunSucceeded: string; readonly lastSuccess: string; readonly maxAgeSeconds: number; readonly retrySeconds: number };
+    readonly backups?: {
+        readonly lastRunSucceeded: string;
+        readonly lastSuccess: string;
+        readonly maxAgeSeconds: number;
+        readonly retrySeconds: number;
+        /** Name of a source's backup container, less `-<source>` (`genai-dev-backup`). */
+        readonly containerPrefix: string;
+    };
     /** What marks a deploy, for the deployment alerts; none without it. */
     readonly deploys?: DeploySignals;
     /** The gauges saying whether the data stores answer their exporters (`pg_up`, `redis_up`); no rule without one. */
@@ -355,13 +362,12 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
 }
 
 /**
- * A source whose last backup run failed, once the container's retry has had its chance (it retries after
- * `retrySeconds`); a source whose newest backup is older than `maxAgeSeconds` (a day and two hours: the daily
- * run, a machine asleep at the scheduled time, slack), for an hour, so that a laptop waking after days, whose
- * backup runs at once, does not page for the few minutes that takes.
+ * A source whose last backup run failed, once the schedule's retry has had its chance (it retries after
+ * `retrySeconds`); a source whose newest backup is older than `maxAgeSeconds` (a day and two hours), for an hour:
+ * the schedule takes an overdue backup at once, so a laptop waking after days does not page for the minutes that takes.
  */
 function backupRules(backups: NonNullable<AlertInputs["backups"]>): AlertRuleSpec[] {
-    const container = "genai-<stack>-backup-{{ $labels.source }}";
+    const container = `${backups.containerPrefix}-{{ $labels.source }}`;
     return [
         {
             name: "BackupFailed",
@@ -371,7 +377,9 @@ function backupRules(backups: NonNullable<AlertInputs["backups"]>): AlertRuleSpe
             forSeconds: backups.retrySeconds + 300,
             severity: "warning",
             summary: "The last backup of {{ $labels.source }} failed",
-            description: `Its container retried and failed again; earlier backups are kept. Its logs say why: docker logs ${container}.`,
+            description:
+                `Its last run failed (a scheduled run is retried every ${promDuration(backups.retrySeconds)}, a manual \`genai-backup now\` is not); ` +
+                `earlier backups are kept. Its logs say why: docker logs ${container}.`,
         },
         {
             name: "BackupStale",

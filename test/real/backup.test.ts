@@ -20,6 +20,7 @@ import {
     ServerHandle,
     freePort,
     httpGet,
+    httpRequest,
     makeTempDir,
     psql,
     redisCommand,
@@ -338,17 +339,19 @@ describe("dev backups and the restore runbook, for real", function () {
             };
             for (const [key, age] of Object.entries(ages)) expect((await touch(path.join(backupDir, files[key as keyof typeof files]), age)).code).to.equal(0);
 
-            // A failed backup deletes nothing.
+            // A failed backup deletes nothing; it records its outcome for the reports.
             const failed = await backup("grafana", { GENAI_GRAFANA_DATA: path.join(backupDir, "no-such-directory"), GENAI_BACKUP_DIR: backupDir });
             expect(failed.code, describeRun(failed)).to.equal(1);
             expect(failed.stderr).to.contain("backup failed; earlier backups are kept");
-            expect(fs.readdirSync(backupDir).sort()).to.deep.equal(Object.values(files).sort());
+            expect(fs.readdirSync(backupDir).sort()).to.deep.equal([".last-run", ...Object.values(files)].sort());
+            expect(fs.readFileSync(path.join(backupDir, ".last-run"), "utf8")).to.equal("0\n");
 
             const grafanaData = makeTempDir("genai-grafana-small");
             fs.writeFileSync(path.join(grafanaData, "grafana.db"), "db");
             const done = await backup("grafana", { GENAI_GRAFANA_DATA: grafanaData, GENAI_BACKUP_DIR: backupDir });
             expect(done.code, describeRun(done)).to.equal(0);
             const left = fs.readdirSync(backupDir).sort();
+            expect(fs.readFileSync(path.join(backupDir, ".last-run"), "utf8")).to.equal("1\n");
             expect(left).to.not.include(files.old).and.not.include(files.justOld);
             expect(left).to.include.members([files.recent, files.otherSource, files.unrelated]);
             expect(left.filter((f) => f.startsWith("grafana-"))).to.have.length(2);
@@ -395,6 +398,12 @@ describe("dev backups and the restore runbook, for real", function () {
             setClock("2026-03-11 09:12:00");
             await expectBackups([`grafana-2026-03-10T020005.${ext}`, `grafana-2026-03-11T091200.${ext}`]);
             expect(loop.logs()).to.contain(`daily at ${at}`);
+            // Asleep for days: the newest backup is more than a day and two hours old, so one is taken on waking,
+            // before 02:00 too (BackupStale would otherwise fire before the day's run).
+            const old = Math.floor(Date.now() / 1000) - 30 * 3600;
+            for (const f of backups()) fs.utimesSync(path.join(backupDir, f), old, old);
+            setClock("2026-03-14 00:40:00");
+            await expectBackups([`grafana-2026-03-10T020005.${ext}`, `grafana-2026-03-11T091200.${ext}`, `grafana-2026-03-14T004000.${ext}`]);
 
             const stopped = process.hrtime.bigint();
             await loop.stop();
@@ -440,24 +449,35 @@ describe("dev backups and the restore runbook, for real", function () {
             expect(await pushed(BACKUP_METRICS.lastRunSucceeded, "postgres")).to.equal(undefined);
         });
 
-        it("tells the newest backup's time again when its schedule starts, for a gateway that restarted", async function () {
+        it("tells the newest backup's time and the last run's outcome again at every poll, for a gateway that forgot them", async function () {
             this.timeout(20_000);
             const backupDir = makeTempDir("genai-backup-restarted");
-            // Today's backup, already written (so the schedule does not run one now), its file dated as a known time.
+            // Today's backup, an hour old (so the schedule takes none now), and a last run that failed.
             const today = (await runCommand(busybox, ["date", "+%Y-%m-%d"])).stdout.trim();
             const file = path.join(backupDir, `grafana-${today}T000005.${BACKUP_FORMATS.grafana.extension}`);
             fs.writeFileSync(file, "x");
-            fs.utimesSync(file, 1_773_108_005, 1_773_108_005);
-            const source = "grafana";
-            const url = backupPushUrl(`http://${LOOPBACK}:${gatewayPort}`, source).replace(`/source/${source}`, "/source/grafana-restarted");
+            const written = Math.floor(Date.now() / 1000) - 3600;
+            fs.utimesSync(file, written, written);
+            fs.writeFileSync(path.join(backupDir, ".last-run"), "0\n");
+            // A hand-placed file with the source's prefix is not a backup: it must not pass for the newest.
+            fs.writeFileSync(path.join(backupDir, `grafana-pre-upgrade.${BACKUP_FORMATS.grafana.extension}`), "y");
+            const group = "grafana-restarted" as BackupSource;
+            const url = backupPushUrl(`http://${LOOPBACK}:${gatewayPort}`, group);
             const { file: script, env } = scripts.grafana;
             const loop = await startServer(busybox, ["sh", script, "schedule"], {
-                name: "genai-backup-report-on-start",
-                env: { ...env, GENAI_GRAFANA_DATA: makeTempDir("genai-grafana-unused"), GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_POLL_SECONDS: "60", GENAI_BACKUP_PUSH_URL: url, PATH: binDir },
+                name: "genai-backup-report-every-poll",
+                env: { ...env, GENAI_GRAFANA_DATA: makeTempDir("genai-grafana-unused"), GENAI_BACKUP_DIR: backupDir, GENAI_BACKUP_POLL_SECONDS: "1", GENAI_BACKUP_PUSH_URL: url, PATH: binDir },
             });
-            await waitFor(async () => (await pushed(BACKUP_METRICS.lastSuccess, "grafana-restarted" as BackupSource)) !== undefined, 10_000, 100, `the report on start\n${loop.logs()}`);
-            expect(await pushed(BACKUP_METRICS.lastSuccess, "grafana-restarted" as BackupSource)).to.equal(1_773_108_005);
-            // No run yet: nothing said about the last run.
+            const reported = async () => [await pushed(BACKUP_METRICS.lastSuccess, group), await pushed(BACKUP_METRICS.lastRunSucceeded, group)];
+            await waitFor(async () => (await reported())[0] !== undefined, 10_000, 100, `the first report\n${loop.logs()}`);
+            expect(await reported()).to.deep.equal([written, 0]);
+            // The gateway forgets the group, as a restarted one would: the next polls tell it again.
+            const deleted = await httpRequest(gatewayPort, { method: "DELETE", path: new URL(url).pathname });
+            expect(deleted.status).to.equal(202);
+            expect(await reported()).to.deep.equal([undefined, undefined]);
+            await waitFor(async () => (await reported())[0] !== undefined, 10_000, 100, `the report after the gateway forgot\n${loop.logs()}`);
+            expect(await reported()).to.deep.equal([written, 0]);
+            expect(filesOf(backupDir, "grafana"), "no backup taken: today's is there and fresh").to.have.length(2);
             await loop.stop();
         });
 

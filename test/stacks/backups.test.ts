@@ -226,13 +226,20 @@ for (const stack of ["staging", "prod"] as const) {
             const key = run.one("aws:kms/key:Key", "backup-events-key").inputs;
             expect(key.enableKeyRotation).to.equal(true);
             const backupUse = JSON.parse(key.policy).Statement.find((st: any) => st.Sid === "BackupPublishes");
-            expect(backupUse).to.deep.include({ Principal: { Service: "backup.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+            // ...for this stack's failure topics only: SNS names the topic in the encryption context.
+            expect(backupUse).to.deep.include({
+                Principal: { Service: "backup.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Condition: { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:123456789012:${topic.namePrefix}*` } },
+            });
+            expect(topic.namePrefix).to.equal(`genai-${stack}-backup-events-`);
             // Each alert address, told only of what did not succeed: a completed job's State attribute says how it completed.
             const subscriptions = run.ofType("aws:sns/topicSubscription:TopicSubscription").filter((sub) => sub.inputs.topic === "arn:aws:sns:us-east-1:123456789012:backup-events");
             expect(subscriptions.map((sub) => sub.inputs.endpoint)).to.deep.equal(stackConfigOf(stack).observability.alertEmails);
             for (const sub of subscriptions) {
                 expect(sub.inputs).to.deep.include({ protocol: "email", filterPolicyScope: "MessageAttributes" });
-                expect(JSON.parse(sub.inputs.filterPolicy)).to.deep.equal({ State: [{ "anything-but": "COMPLETED" }] });
+                // A failed copy's attributes are not documented: without a State it still gets through.
+                expect(JSON.parse(sub.inputs.filterPolicy)).to.deep.equal({ State: [{ "anything-but": "COMPLETED" }, { exists: false }] });
             }
         });
 
