@@ -9,7 +9,10 @@ import { BACKUP_FRESH_MINUTES, BACKUP_POLL_SECONDS, BACKUP_RETRY_POLLS } from ".
 import { UPLOADER_CONTAINER } from "../components/inference/model-k8s";
 import { CHARTS } from "../catalog/charts";
 import { IMAGES, LOAD_BALANCER_SIGNALS } from "../catalog/images";
+import { ALB_METRICS_SERVICE_ACCOUNT } from "../components/observability/alb-metrics";
 import { AlertInputs } from "../components/observability/alerts";
+import { CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT } from "../components/observability/account-spend";
+import { readsLoadBalancerSignals } from "../components/observability/signals";
 import { StackConfig } from "./config";
 
 /** The namespace of a cloud stack's models (and of their Deployments, which kube-state-metrics reports). */
@@ -83,12 +86,18 @@ export function alertInputsOf(cfg: StackConfig): AlertInputs {
                   },
               }
             : {}),
+        // A second exporter reads the ALB's per-route metrics for the models without metrics of their own (observability/k8s.ts).
+        ...(cfg.models.some(readsLoadBalancerSignals)
+            ? { routeMetrics: { scrapeErrors: publishedMetric(CHARTS.cloudwatchExporter.exports, "cloudwatch_exporter_scrape_error"), exporterService: ALB_METRICS_SERVICE_ACCOUNT } }
+            : {}),
         // The CloudWatch exporter reads the account's month-to-date spend (observability/k8s.ts); an account budget of 0 sets no alert.
         ...(cfg.budget.accountMonthlyUsd > 0
             ? {
                   accountSpend: {
                       monthToDate: publishedMetric(CHARTS.cloudwatchExporter.exports, "aws_billing_estimated_charges_maximum"),
                       scrapeErrors: publishedMetric(CHARTS.cloudwatchExporter.exports, "cloudwatch_exporter_scrape_error"),
+                      // The billing exporter's Service is named like its service account (cloudwatchExporterValues: fullnameOverride).
+                      exporterService: CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT,
                       monthlyBudgetUsd: cfg.budget.accountMonthlyUsd,
                       warningFraction: cfg.budget.alertThreshold,
                   },

@@ -114,9 +114,16 @@ export interface AlertInputs {
         readonly monthToDate: string;
         /** The exporter's gauge of a failed CloudWatch request: without an estimate the budget alerts cannot fire. */
         readonly scrapeErrors: string;
+        /** The billing exporter's Service, whose `service` label its series carry (another exporter exports the same gauge). */
+        readonly exporterService: string;
         readonly monthlyBudgetUsd: number;
         readonly warningFraction: number;
     };
+    /**
+     * The exporter of the ALB's per-route metrics: its gauge of a failed CloudWatch request and its Service. While its
+     * requests fail, the error and latency alerts of the models without metrics of their own cannot fire. No rule without it.
+     */
+    readonly routeMetrics?: { readonly scrapeErrors: string; readonly exporterService: string };
     /**
      * The image models' outputs uploaders (cloud): kube-state-metrics' restart counter of init containers (the uploader
      * is a native sidecar), their namespace and container name. An uploader exits, and so restarts, when its pod has no
@@ -358,7 +365,27 @@ export function platformAlertRules(inputs: AlertInputs): AlertRuleSpec[] {
         ...(inputs.accountSpend ? accountSpendRules(inputs.accountSpend) : []),
         ...(inputs.outputsUploads ? [outputsUploadRule(inputs.outputsUploads)] : []),
         ...(inputs.backups ? backupRules(inputs.backups) : []),
+        ...(inputs.routeMetrics ? [routeMetricsRule(inputs.routeMetrics)] : []),
     ];
+}
+
+/** How long the ALB metrics exporter's requests may fail before it warns: fifteen of its one-minute scrapes. */
+export const ROUTE_METRICS_FOR_SECONDS = 900;
+
+/** The ALB metrics exporter failing its CloudWatch requests: the alerts that read it see no traffic, and stay quiet. */
+function routeMetricsRule(route: NonNullable<AlertInputs["routeMetrics"]>): AlertRuleSpec {
+    return {
+        name: "RouteMetricsUnknown",
+        measure: `max(${route.scrapeErrors}{service="${route.exporterService}"})`,
+        comparator: ">",
+        threshold: 0,
+        forSeconds: ROUTE_METRICS_FOR_SECONDS,
+        severity: "warning",
+        summary: "The ALB's per-route metrics are unknown to Prometheus",
+        description:
+            "For 15 minutes the exporter of the ALB's per-target-group metrics has failed its CloudWatch requests: the error and latency alerts " +
+            `of the models without metrics of their own cannot fire. Read the ${route.exporterService} pod's logs.`,
+    };
 }
 
 /**
@@ -628,7 +655,7 @@ function accountSpendRules(spend: NonNullable<AlertInputs["accountSpend"]>): Ale
         {
             // An hour: the exporter retries at every scrape, and a missing estimate is a setup problem, not a page.
             name: "AccountSpendUnknown",
-            measure: `(absent(${spend.monthToDate}) or max(${spend.scrapeErrors}))`,
+            measure: `(absent(${spend.monthToDate}) or max(${spend.scrapeErrors}{service="${spend.exporterService}"}))`,
             comparator: ">",
             threshold: 0,
             forSeconds: 3600,

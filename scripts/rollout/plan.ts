@@ -148,7 +148,7 @@ export function buildPlan(cfg: StackConfig, modelName: string, options: PlanOpti
         (name) => ({ requestCount, errorRatio, successRatio, requestLatency })[name](model, lb, "5m", "stable") === undefined,
     );
     if (unmeasured.length > 0) {
-        fail(cfg, `model ${model.name} cannot be judged per track here: no ${unmeasured.join(", ")} (engine ${model.engine.id} exports none, and the load balancer's per-track series are not in this stack's Prometheus)`);
+        fail(cfg, `model ${model.name} cannot be judged per track here: no ${unmeasured.join(", ")} (engine ${model.engine.id} exports none, and this stack's load balancer has no per-track series a step can be judged on: the ALB's reach Prometheus minutes late)`);
     }
     const [from, to] = versions(cfg, model, options.change);
     const steps = checkSteps(cfg, options.steps ?? DEFAULT_STEPS, options.strategy);
@@ -171,7 +171,7 @@ export function buildPlan(cfg: StackConfig, modelName: string, options: PlanOpti
         };
         const missing = Object.entries(queries).filter(([, q]) => q === undefined).map(([k]) => k);
         if (missing.length > 0) {
-            fail(cfg, `model ${model.name} has no per-track ${missing.join(", ")} in this stack: its engine exports none and the load balancer's per-route metrics are not in Prometheus here`);
+            fail(cfg, `model ${model.name} has no per-track ${missing.join(", ")} in this stack: its engine exports none and this stack's load balancer has no per-track series a step can be judged on`);
         }
         const samples =
             queries.latency!.source === "load-balancer" && lb

@@ -201,12 +201,13 @@ describe("observability", () => {
         it("watches the account's month-to-date spend at the warning fraction and above the account budget for 5 minutes, only with an account budget", () => {
             expect(alertInputsOf(staging).accountSpend).to.equal(undefined);
             expect(alertInputsOf(dev).accountSpend).to.equal(undefined);
-            const accountSpend = { monthToDate: "aws_billing_estimated_charges_maximum", scrapeErrors: "cloudwatch_exporter_scrape_error", monthlyBudgetUsd: 25000, warningFraction: 0.8 };
+            const accountSpend = { monthToDate: "aws_billing_estimated_charges_maximum", scrapeErrors: "cloudwatch_exporter_scrape_error", exporterService: "cloudwatch-exporter", monthlyBudgetUsd: 25000, warningFraction: 0.8 };
             const all = platformAlertRules({ models: staging.models, loadBalancer: undefined, accountSpend });
             // Without an estimate (billing metrics off, or failing requests) the budget rules cannot fire: that warns too.
             const [unknown] = all.filter((r) => r.name === "AccountSpendUnknown");
             expect(unknown).to.deep.include({
-                measure: "(absent(aws_billing_estimated_charges_maximum) or max(cloudwatch_exporter_scrape_error))",
+                // The billing exporter's own errors: the ALB metrics exporter exports the same gauge.
+                measure: '(absent(aws_billing_estimated_charges_maximum) or max(cloudwatch_exporter_scrape_error{service="cloudwatch-exporter"}))',
                 comparator: ">",
                 threshold: 0,
                 forSeconds: 3600,

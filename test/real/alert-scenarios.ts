@@ -444,14 +444,34 @@ const accountSpendUnknown: ScenarioBuilder = (rule, context) => {
     const spend = context.inputs.accountSpend;
     if (!spend) throw new Error("the stack has no account spend signal");
     const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
-    const errors = (value: number): InputSeries => ({
-        series: selector(spend.scrapeErrors, { job: "cloudwatch-exporter", namespace: "monitoring", instance: "10.0.1.23:9106", pod: "cloudwatch-exporter-7c9d8b6f5-k2m4p" }),
+    const errors = (value: number, service = spend.exporterService): InputSeries => ({
+        series: selector(spend.scrapeErrors, exporterLabels(service)),
         values: `${value}x${samples - 1}`,
     });
+    const estimate = accountCharges(spend.monthToDate, spend.monthlyBudgetUsd / 2, samples);
     return [
         { title: "the exporter's requests failing", input: [errors(1)], holdsFrom: 0, firing: [{ labels: {}, value: 1 }] },
         { title: "no billing estimate at all", input: [errors(0)], holdsFrom: 0, firing: [{ labels: {}, value: 1 }] },
-        { title: "an estimate, and requests that succeed", input: [errors(0), accountCharges(spend.monthToDate, spend.monthlyBudgetUsd / 2, samples)], holdsFrom: 0, firing: [] },
+        { title: "an estimate, and requests that succeed", input: [errors(0), estimate], holdsFrom: 0, firing: [] },
+        // The ALB metrics exporter exports the same gauge: its failures are not the billing estimate's.
+        { title: "an estimate, and only another exporter's requests failing", input: [errors(0), errors(1, "alb-metrics-exporter"), estimate], holdsFrom: 0, firing: [] },
+    ];
+};
+
+/** The labels of a CloudWatch exporter's own series as the ServiceMonitor's scrape gives them. */
+function exporterLabels(service: string): Record<string, string> {
+    return { job: service, service, namespace: "monitoring", instance: "10.0.1.23:9106", pod: `${service}-7c9d8b6f5-k2m4p` };
+}
+
+/** The ALB metrics exporter's requests failing (its error gauge at 1), or succeeding while the billing exporter's fail. */
+const routeMetricsUnknown: ScenarioBuilder = (rule, context) => {
+    const route = context.inputs.routeMetrics;
+    if (!route) throw new Error("the stack has no ALB metrics exporter");
+    const samples = Math.ceil((rule.forSeconds + STILL_FIRING_AFTER_SECONDS) / SAMPLE_INTERVAL_SECONDS) + 2;
+    const errors = (value: number, service = route.exporterService): InputSeries => ({ series: selector(route.scrapeErrors, exporterLabels(service)), values: `${value}x${samples - 1}` });
+    return [
+        { title: "the ALB metrics exporter's requests failing", input: [errors(1), errors(0, "cloudwatch-exporter")], holdsFrom: 0, firing: [{ labels: {}, value: 1 }] },
+        { title: "only the billing exporter's requests failing", input: [errors(0), errors(1, "cloudwatch-exporter")], holdsFrom: 0, firing: [] },
     ];
 };
 
@@ -646,6 +666,7 @@ const backupStale: ScenarioBuilder = (rule, context) => {
 };
 
 const SCENARIOS: Readonly<Record<string, ScenarioBuilder>> = {
+    RouteMetricsUnknown: routeMetricsUnknown,
     BackupFailed: backupFailed,
     BackupStale: backupStale,
     DatabaseDown: dataStoreDown,
@@ -801,7 +822,10 @@ export function healthyPlatform(context: ScenarioContext): InputSeries[] {
     // Half of the account's monthly budget spent so far this month.
     if (inputs.accountSpend) {
         series.push(accountCharges(inputs.accountSpend.monthToDate, inputs.accountSpend.monthlyBudgetUsd / 2, samples));
-        series.push(flat(inputs.accountSpend.scrapeErrors, { job: "cloudwatch-exporter", namespace: "monitoring" }, 0));
+        series.push(flat(inputs.accountSpend.scrapeErrors, exporterLabels(inputs.accountSpend.exporterService), 0));
+    }
+    if (inputs.routeMetrics) {
+        series.push(flat(inputs.routeMetrics.scrapeErrors, exporterLabels(inputs.routeMetrics.exporterService), 0));
     }
     // Every source's last backup run succeeded; its newest backup was written an hour before each sample.
     if (inputs.backups) {

@@ -104,7 +104,7 @@ describe("rollout: the plan", () => {
         const message = refusal(() => buildPlan(staging, image.name, { change: { weights: "sd-turbo" }, strategy: "canary" }));
         expect(message).to.equal(
             `rollout of stack "staging": model ${image.name} cannot be judged per track here: no requestCount, errorRatio, successRatio, requestLatency ` +
-                "(engine comfyui exports none, and the load balancer's per-track series are not in this stack's Prometheus)",
+                "(engine comfyui exports none, and this stack's load balancer has no per-track series a step can be judged on: the ALB's reach Prometheus minutes late)",
         );
     });
 
