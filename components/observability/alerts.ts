@@ -518,36 +518,39 @@ function sloRules(model: ModelSpec, inputs: AlertInputs): AlertRuleSpec[] {
     );
 }
 
+/** One level of a budget: the rule's name, the amount it fires above, its one-line summary. */
+interface BudgetLevel {
+    readonly name: string;
+    readonly threshold: number;
+    readonly summary: string;
+}
+
+/** A spend measure watched at two levels of a budget: a warning, then a critical alert, with one measure, duration and description. */
+function budgetRules(shared: Pick<AlertRuleSpec, "measure" | "forSeconds" | "description">, warning: BudgetLevel, critical: BudgetLevel): AlertRuleSpec[] {
+    return [
+        { ...shared, ...warning, comparator: ">", severity: "warning" },
+        { ...shared, ...critical, comparator: ">", severity: "critical" },
+    ];
+}
+
 /** The window of the daily API budget: the last 24 hours, rolling. */
 export const API_SPEND_WINDOW = "1d";
 
 /** External-API spend over the last 24 hours against the daily budget: a warning, then a critical alert. */
 function apiSpendRules(spend: NonNullable<AlertInputs["apiSpend"]>): AlertRuleSpec[] {
-    const measure = `sum(increase(${spend.counter}[${API_SPEND_WINDOW}]))`;
-    const warningUsd = spend.dailyBudgetUsd * spend.warningFraction;
-    const description = `{{ $value | printf "%.2f" }} USD spent on external model APIs in the last 24 hours (daily budget ${spend.dailyBudgetUsd} USD).`;
-    return [
+    return budgetRules(
+        {
+            measure: `sum(increase(${spend.counter}[${API_SPEND_WINDOW}]))`,
+            forSeconds: 60,
+            description: `{{ $value | printf "%.2f" }} USD spent on external model APIs in the last 24 hours (daily budget ${spend.dailyBudgetUsd} USD).`,
+        },
         {
             name: "ApiSpendHigh",
-            measure,
-            comparator: ">",
-            threshold: warningUsd,
-            forSeconds: 60,
-            severity: "warning",
+            threshold: spend.dailyBudgetUsd * spend.warningFraction,
             summary: `External API spend above ${Math.round(spend.warningFraction * 100)}% of the ${spend.dailyBudgetUsd} USD daily budget`,
-            description,
         },
-        {
-            name: "ApiSpendCritical",
-            measure,
-            comparator: ">",
-            threshold: spend.criticalUsd,
-            forSeconds: 60,
-            severity: "critical",
-            summary: `External API spend above ${spend.criticalUsd} USD in 24 hours`,
-            description,
-        },
-    ];
+        { name: "ApiSpendCritical", threshold: spend.criticalUsd, summary: `External API spend above ${spend.criticalUsd} USD in 24 hours` },
+    );
 }
 
 /**
@@ -572,28 +575,15 @@ function clusterCostRules(cost: NonNullable<AlertInputs["clusterCost"]>): AlertR
     const description =
         `The nodes' current hourly cost (OpenCost, public on-demand prices; spot nodes at the stack's ${Math.round(cost.spotDiscount * 100)}% spot discount) x ${HOURS_PER_MONTH} hours projects {{ $value | printf "%.2f" }} USD a month ` +
         `(monthly budget ${cost.monthlyBudgetUsd} USD). A run rate, not month-to-date spend (AWS Budgets reports that), and the nodes only: the managed services come on top.`;
-    return [
+    return budgetRules(
+        { measure, forSeconds: CLUSTER_COST_FOR_SECONDS, description },
         {
             name: "ClusterCostRunRateHigh",
-            measure,
-            comparator: ">",
             threshold: cost.monthlyBudgetUsd * cost.warningFraction,
-            forSeconds: CLUSTER_COST_FOR_SECONDS,
-            severity: "warning",
             summary: `Cluster cost run rate above ${Math.round(cost.warningFraction * 100)}% of the ${cost.monthlyBudgetUsd} USD monthly budget`,
-            description,
         },
-        {
-            name: "ClusterCostOverBudget",
-            measure,
-            comparator: ">",
-            threshold: cost.monthlyBudgetUsd,
-            forSeconds: CLUSTER_COST_FOR_SECONDS,
-            severity: "critical",
-            summary: `Cluster cost run rate above the ${cost.monthlyBudgetUsd} USD monthly budget`,
-            description,
-        },
-    ];
+        { name: "ClusterCostOverBudget", threshold: cost.monthlyBudgetUsd, summary: `Cluster cost run rate above the ${cost.monthlyBudgetUsd} USD monthly budget` },
+    );
 }
 
 /** The window in which an uploader's restart counts: its crash-loop back-off reaches 5 minutes, so a failing one restarts within it. */
@@ -627,31 +617,19 @@ export const ACCOUNT_SPEND_FOR_SECONDS = 300;
  * exporter pod reported it (a restarted pod's old series stays for the 5-minute lookback).
  */
 function accountSpendRules(spend: NonNullable<AlertInputs["accountSpend"]>): AlertRuleSpec[] {
-    const measure = `max(${spend.monthToDate})`;
     const description =
         `AWS estimates the account's charges this month at {{ $value | printf "%.2f" }} USD (account monthly budget ${spend.monthlyBudgetUsd} USD): ` +
         "every stack and service of the account, updated a few times a day by AWS. Cost Explorer shows where it goes.";
     return [
-        {
-            name: "AccountSpendHigh",
-            measure,
-            comparator: ">",
-            threshold: spend.monthlyBudgetUsd * spend.warningFraction,
-            forSeconds: ACCOUNT_SPEND_FOR_SECONDS,
-            severity: "warning",
-            summary: `AWS account spend this month above ${Math.round(spend.warningFraction * 100)}% of the ${spend.monthlyBudgetUsd} USD account budget`,
-            description,
-        },
-        {
-            name: "AccountSpendOverBudget",
-            measure,
-            comparator: ">",
-            threshold: spend.monthlyBudgetUsd,
-            forSeconds: ACCOUNT_SPEND_FOR_SECONDS,
-            severity: "critical",
-            summary: `AWS account spend this month above the ${spend.monthlyBudgetUsd} USD account budget`,
-            description,
-        },
+        ...budgetRules(
+            { measure: `max(${spend.monthToDate})`, forSeconds: ACCOUNT_SPEND_FOR_SECONDS, description },
+            {
+                name: "AccountSpendHigh",
+                threshold: spend.monthlyBudgetUsd * spend.warningFraction,
+                summary: `AWS account spend this month above ${Math.round(spend.warningFraction * 100)}% of the ${spend.monthlyBudgetUsd} USD account budget`,
+            },
+            { name: "AccountSpendOverBudget", threshold: spend.monthlyBudgetUsd, summary: `AWS account spend this month above the ${spend.monthlyBudgetUsd} USD account budget` },
+        ),
         {
             // An hour: the exporter retries at every scrape, and a missing estimate is a setup problem, not a page.
             name: "AccountSpendUnknown",
