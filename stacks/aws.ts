@@ -10,7 +10,7 @@ import { EksCluster } from "../components/cluster/eks";
 import { AwsBackupPlan, BACKUP_SELECTION_TAG } from "../components/data/backup-aws";
 import { PlatformBucket } from "../components/data/bucket";
 import { RDS_POSTGRES_PORT, RdsPostgres } from "../components/data/postgres-rds";
-import { KubernetesModelService, SecretKeyRef } from "../components/inference/model-k8s";
+import { KubernetesModelService, SecretKeyRef, trackWorkloadName } from "../components/inference/model-k8s";
 import { AwsNetwork } from "../components/network/aws";
 import { ALB_SIGNALS } from "../catalog/alb-metrics";
 import { modelVersions } from "../components/inference/model";
@@ -19,7 +19,7 @@ import { readsLoadBalancerSignals } from "../components/observability/signals";
 import { platformAlertRules } from "../components/observability/alerts";
 import { grafanaPath } from "../components/observability/grafana";
 import { inferencePanels } from "../components/observability/grafana";
-import { AwsCloudWatchReader } from "../components/observability/account-spend";
+import { AwsCloudWatchReader, CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT } from "../components/observability/account-spend";
 import { ALB_METRICS_SERVICE_ACCOUNT } from "../components/observability/alb-metrics";
 import { AwsAlertTopic } from "../components/observability/alert-topic";
 import { AwsBudgets } from "../components/observability/budget";
@@ -252,7 +252,7 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         );
     const cloudWatchReader = (serviceAccount: string) =>
         new AwsCloudWatchReader(serviceAccount, { prefix, clusterName: cluster.cluster.name, clusterArn: cluster.cluster.arn, account, namespace: MONITORING_NAMESPACE, serviceAccount, tags });
-    const accountSpendReader = cloudWatchReader("cloudwatch-exporter");
+    const accountSpendReader = cloudWatchReader(CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT);
     // The ALB's per-route metrics, for the models whose engines export no request counts or latency of their own.
     const albRoutes = cfg.models.filter(readsLoadBalancerSignals).flatMap((model) =>
         modelVersions(model).map(({ track }) => ({ model: model.name, track, targetGroup: lb.targetGroups[model.name][track].arnSuffix })),
@@ -274,9 +274,9 @@ export function buildAwsPlatform(cfg: StackConfig): PlatformOutputs {
         albMetrics: albMetricsReader ? { region: a.region, loadBalancer: lb.loadBalancer.arnSuffix, routes: albRoutes, identity: [albMetricsReader.association] } : undefined,
         probes: cfg.models.flatMap((model) =>
             modelVersions(model).map(({ track }) => ({
-                name: `${model.name}-${track}`,
+                name: trackWorkloadName(model.name, track),
                 // The track's Service, which sends to its ready pods (components/inference/model-k8s.ts).
-                url: `http://${model.name}-${track}.${appNamespaceName(cfg.stack)}.svc:${model.engine.port}${model.engine.health.path}`,
+                url: `http://${trackWorkloadName(model.name, track)}.${appNamespaceName(cfg.stack)}.svc:${model.engine.port}${model.engine.health.path}`,
                 labels: { component: "probe", model: model.name, track },
             })),
         ),

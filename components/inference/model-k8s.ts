@@ -183,6 +183,11 @@ export function replicaResources(model: ModelSpec): { requests: Record<string, s
     return { requests: { ...base }, limits: { ...base } };
 }
 
+/** The name of one version's Deployment, Service, disruption budget and autoscaler: `<model>-<track>`. */
+export function trackWorkloadName(model: string, track: Track): string {
+    return `${model}-${track}`;
+}
+
 /**
  * The KEDA ScaledObject spec of one version: the engine's queue length where it exports one, GPU
  * utilisation for GPU models, 300 s scale-down window. An engine without a queue signal (ComfyUI) scales
@@ -274,7 +279,7 @@ export class KubernetesModelService extends pulumi.ComponentResource {
 
         const timing = probeTiming(model);
         for (const { track, version, command, outputsPath } of versions) {
-            const deploymentName = `${model.name}-${track}`;
+            const deploymentName = trackWorkloadName(model.name, track);
             const labels = podLabels(model.name, track, engine.id);
             const namespace = args.namespace;
             const env: k8s.types.input.core.v1.EnvVar[] = Object.entries({ ...model.env, ...command.env }).map(([n, value]) => ({ name: n, value }));

@@ -54,6 +54,3 @@ export function albRouteRelabelings(routes: readonly AlbTargetGroupRoute[]): Rec
         })),
     );
 }
-
-/** Seconds between two scrapes of the ALB exporter: one period, so that each minute is read once. */
-export const ALB_METRICS_SCRAPE_SECONDS = ALB_METRICS_TIMING.periodSeconds;

@@ -4,9 +4,10 @@ import { chartCrds, kubePrometheusStackCrdUrls } from "../cluster/crds";
 import { GPU_TOLERATION, NODE_ROLE_LABEL, SYSTEM_NODES } from "../cluster/eks";
 import { helmRelease, PinnedChart } from "../shared/helm";
 import { CLOUDWATCH_EXPORTER_SERVICE_ACCOUNT, renderCloudwatchExporterConfig } from "./account-spend";
-import { ALB_METRICS_SCRAPE_SECONDS, ALB_METRICS_SERVICE_ACCOUNT, albRouteRelabelings, AlbTargetGroupRoute, renderAlbMetricsConfig } from "./alb-metrics";
+import { ALB_METRICS_SERVICE_ACCOUNT, albRouteRelabelings, AlbTargetGroupRoute, renderAlbMetricsConfig } from "./alb-metrics";
 import { AlertRuleSpec, alertRuleGroups } from "./alerts";
 import { blackboxModules, BLACKBOX_MODULE, LOKI_SCHEMA, lokiRetentionHours } from "./config-files";
+import { ALB_SIGNALS } from "../../catalog/alb-metrics";
 import { CHARTS } from "../../catalog/charts";
 import { IMAGES } from "../../catalog/images";
 import { GRAFANA_SETTINGS, GRAFANA_SUB_PATH, lokiDatasource, PanelSpec, renderInferenceDashboard } from "./grafana";
@@ -309,7 +310,8 @@ export class KubernetesObservability extends pulumi.ComponentResource {
             const exporter: CloudwatchExporterSpec = {
                 name: ALB_METRICS_SERVICE_ACCOUNT,
                 config: pulumi.all([alb.loadBalancer, routes]).apply(([loadBalancer, resolved]) => renderAlbMetricsConfig(alb.region, loadBalancer, resolved)),
-                interval: `${ALB_METRICS_SCRAPE_SECONDS}s`,
+                // Once a sample period: each minute is read once, as the queries assume (signals.ts).
+                interval: `${ALB_SIGNALS.sampleSeconds}s`,
                 metricRelabelings: routes.apply(albRouteRelabelings),
             };
             release(ALB_METRICS_SERVICE_ACCOUNT, CHARTS.cloudwatchExporter, cloudwatchExporterValues(exporter, system), [this.stack, ...alb.identity]);
