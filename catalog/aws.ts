@@ -199,3 +199,36 @@ export const ELB_LOG_DELIVERY_EVIDENCE = readOn(
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
     "bucket policy: the Region's Elastic Load Balancing account (regions before August 2022) may PutObject under the prefix",
 );
+
+/**
+ * What AWS Backup tells an SNS topic of a vault's jobs: the events the platform subscribes to, and the message
+ * attribute that says how a completed job ended. A BACKUP_JOB_COMPLETED notification stands for a successful, failed
+ * or expired job; its `State` attribute says which, `COMPLETED` for a success.
+ */
+export const AWS_BACKUP_NOTIFICATIONS = {
+    /** Every completed backup job, and every failed copy. */
+    events: ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
+    stateAttribute: "State",
+    successState: "COMPLETED",
+    publisher: "backup.amazonaws.com",
+    evidence: [
+        readOn(
+            "https://docs.aws.amazon.com/aws-backup/latest/devguide/sns-notifications.html",
+            "events BACKUP_JOB_STARTED | BACKUP_JOB_COMPLETED, COPY_JOB_STARTED | COPY_JOB_SUCCESSFUL | COPY_JOB_FAILED, ...; subscribing to Completed events is " +
+                "equivalent to Successful, Failed or Expired; the notification's MessageAttributes carry State (COMPLETED in the example) and EventType",
+        ),
+        readOn(
+            "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html",
+            "own account and topic only (no cross-account notifications); standard topics only, not FIFO",
+        ),
+        readOn(
+            "https://www.pulumi.com/registry/packages/aws/api-docs/backup/vaultnotifications/",
+            "aws.backup.VaultNotifications(backupVaultName, snsTopicArn, backupVaultEvents); the topic policy lets the service principal backup.amazonaws.com SNS:Publish",
+        ),
+        readOn(
+            "https://docs.amazonaws.cn/en_us/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html",
+            "a service publishing to an SSE topic needs kms:Decrypt and kms:GenerateDataKey in the key policy, scoped by kms:EncryptionContext:aws:sns:topicArn " +
+                "(shown for GameLift; not documented for AWS Backup, see the README's unverified list)",
+        ),
+    ],
+} as const;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_BACKUP_NOTIFICATIONS } from "../../catalog/aws";
 import { serviceTrustPolicy, sourceConditions } from "../shared/iam";
 import { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS } from "../shared/kms";
 import { named, Tags } from "../shared/tags";
@@ -78,13 +79,15 @@ export function vaultKeyPolicy(account: string, region: string): string {
  * The vault's events AWS Backup publishes to the failure topic: every completed backup job, whose `State`
  * message attribute says how it completed (COMPLETED, FAILED, EXPIRED...), and every failed copy.
  */
-export const BACKUP_VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"] as const;
+export const BACKUP_VAULT_EVENTS = AWS_BACKUP_NOTIFICATIONS.events;
 
 /**
  * What the e-mail subscriptions receive: the events whose `State` is not COMPLETED (a success), and those without a
  * `State` (a failed copy's attributes are not documented: it is a failure whatever they are).
  */
-export const BACKUP_FAILURE_FILTER = { State: [{ "anything-but": "COMPLETED" }, { exists: false }] } as const;
+export const BACKUP_FAILURE_FILTER = {
+    [AWS_BACKUP_NOTIFICATIONS.stateAttribute]: [{ "anything-but": AWS_BACKUP_NOTIFICATIONS.successState }, { exists: false }],
+} as const;
 
 /**
  * The failure topic's key: the account administers it through IAM, and AWS Backup may encrypt the messages it
@@ -100,7 +103,7 @@ export function backupEventsKeyPolicy(account: string, region: string, prefix: s
             {
                 Sid: "BackupPublishes",
                 Effect: "Allow",
-                Principal: { Service: "backup.amazonaws.com" },
+                Principal: { Service: AWS_BACKUP_NOTIFICATIONS.publisher },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
                 Condition: { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `${backupEventsTopicArnPrefix(account, region, prefix)}*` } },
@@ -127,7 +130,7 @@ export function backupEventsTopicPolicy(topicArn: string, account: string): stri
             {
                 Sid: "BackupPublishes",
                 Effect: "Allow",
-                Principal: { Service: "backup.amazonaws.com" },
+                Principal: { Service: AWS_BACKUP_NOTIFICATIONS.publisher },
                 Action: "SNS:Publish",
                 Resource: topicArn,
                 Condition: { StringEquals: { "aws:SourceAccount": account } },

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { IMAGES } from "../../catalog/images";
 import { renderBackupScript } from "../../components/data/backup";
+import { AWS_BACKUP_NOTIFICATIONS } from "../../catalog/aws";
 import { BACKUP_SELECTION_TAG } from "../../components/data/backup-aws";
 import { BACKUP_MEMORY_MB, BACKUP_MOUNT, BACKUP_REDIS_PASSWORD_FILE, BACKUP_SCRIPT_PATH, PGPASS_FILE } from "../../components/data/backup-docker";
 import { BACKUP_GB_MONTH } from "../../catalog/prices";
@@ -207,6 +208,9 @@ for (const stack of ["staging", "prod"] as const) {
                 snsTopicArn: "arn:aws:sns:us-east-1:123456789012:backup-events",
                 backupVaultEvents: ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
             });
+            // The events and the attribute are the catalog's, read in AWS Backup's notification docs.
+            expect(notifications.inputs.backupVaultEvents).to.deep.equal([...AWS_BACKUP_NOTIFICATIONS.events]);
+            expect(AWS_BACKUP_NOTIFICATIONS.evidence.map((e) => e.url)).to.include("https://docs.aws.amazon.com/aws-backup/latest/devguide/sns-notifications.html");
             // AWS Backup may publish once the topic's policy lets it.
             expect(notifications.dependsOn).to.include("aws:sns/topicPolicy:TopicPolicy::backup-events");
             const policy = JSON.parse(run.one("aws:sns/topicPolicy:TopicPolicy", "backup-events").inputs.policy);
@@ -240,6 +244,7 @@ for (const stack of ["staging", "prod"] as const) {
                 expect(sub.inputs).to.deep.include({ protocol: "email", filterPolicyScope: "MessageAttributes" });
                 // A failed copy's attributes are not documented: without a State it still gets through.
                 expect(JSON.parse(sub.inputs.filterPolicy)).to.deep.equal({ State: [{ "anything-but": "COMPLETED" }, { exists: false }] });
+                expect(Object.keys(JSON.parse(sub.inputs.filterPolicy))).to.deep.equal([AWS_BACKUP_NOTIFICATIONS.stateAttribute]);
             }
         });
 
