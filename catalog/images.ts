@@ -322,6 +322,10 @@ export const IMAGES = {
                 "/-/healthy and /-/ready answer 200 (500 when the store fails), no redirect; PUT/POST/DELETE /metrics/job/<job>{/<label>/<value>}; --persistence.file defaults to none (memory)",
             ),
             readOn("https://github.com/prometheus/pushgateway/blob/v1.11.3/storage/diskmetricstore.go#L38-L40", "push_time_seconds and push_failure_time_seconds per group"),
+            readOn(
+                "https://github.com/prometheus/pushgateway/blob/v1.11.3/README.md#L409-L416",
+                "POST works like PUT but replaces only the metrics with the same names as those pushed (the backups' reports rely on it)",
+            ),
         ],
     },
     fetcher: {
